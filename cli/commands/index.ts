@@ -1,0 +1,8 @@
+/**
+ * Every top-level command, in the order `--help` lists them. A new command is a
+ * file in this folder (or a folder per command group) and one line here.
+ */
+import type { Command } from 'commander';
+import { validateCommand } from './validate.js';
+
+export const commandFactories: ReadonlyArray<() => Command> = [validateCommand];

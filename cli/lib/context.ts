@@ -1,0 +1,63 @@
+/**
+ * What every command action gets: the global options, the output streams, and
+ * lazily loaded config, stack outputs and AWS clients (each loaded once).
+ */
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../../lib/config.js';
+import { OutputKeys } from '../../lib/outputs.js';
+import { createAwsClients, type AwsClients } from './aws.js';
+import { createOutput, type Output } from './output.js';
+import { loadStackOutputs, type StackOutputs } from './stack-outputs.js';
+
+export interface GlobalOptions {
+  readonly config: string;
+  readonly outputs: string;
+  readonly profile?: string;
+  readonly region?: string;
+  readonly debug: boolean;
+}
+
+export interface CommandContext {
+  readonly options: GlobalOptions;
+  readonly out: Output;
+  config(): Config;
+  outputs(): Promise<StackOutputs>;
+  /** Region: --region, else shinykit.yaml's region, else the outputs' Region, else the SDK's own default chain. */
+  aws(): Promise<AwsClients>;
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals<Partial<GlobalOptions>>();
+  return {
+    config: o.config ?? 'shinykit.yaml',
+    outputs: o.outputs ?? 'cdk-outputs.json',
+    profile: o.profile,
+    region: o.region,
+    debug: Boolean(o.debug),
+  };
+}
+
+export function createContext(cmd: Command, out: Output = createOutput()): CommandContext {
+  const options = globalOptions(cmd);
+  let config: Config | undefined;
+  let outputs: Promise<StackOutputs> | undefined;
+  let clients: Promise<AwsClients> | undefined;
+  const early = () => createAwsClients({ profile: options.profile, region: options.region ?? config?.region });
+  const ctx: CommandContext = {
+    options,
+    out,
+    config: () => (config ??= loadConfig(options.config)),
+    outputs: () =>
+      (outputs ??= loadStackOutputs(ctx.config(), {
+        outputsFile: options.outputs,
+        cloudformation: () => early().cloudformation(),
+      })),
+    aws: () =>
+      (clients ??= (async () => {
+        const cfg = ctx.config();
+        const region = options.region ?? cfg.region ?? (await ctx.outputs()).find(OutputKeys.Region);
+        return createAwsClients({ profile: options.profile, region });
+      })()),
+  };
+  return ctx;
+}

@@ -1,0 +1,379 @@
+/**
+ * shinykit.yaml: the one file that describes a deployment.
+ *
+ * The CDK app (bin/) and the CLI (cli/) both load it through `loadConfig`, so a
+ * value is typed once and checked once. The schema is strict: an unknown key is
+ * an error, because a misspelt optional key silently ignored is the most common
+ * way a hand-written config goes wrong.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import { z } from 'zod';
+
+/** A DNS label: what stack prefixes, app ids and ECR path parts must be. */
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const DNS_LABEL_HINT = 'lowercase letters, digits and hyphens, 1-63 characters, no leading or trailing hyphen';
+/** Cognito group names become ShinyProxy roles and YAML list items: keep them plain. */
+const GROUP_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Docker's memory syntax, as ShinyProxy passes it through: 512m, 1g, 1.5g. */
+const MEMORY = /^\d+(\.\d+)?[kmg]$/i;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const SEMVER = /^\d+\.\d+\.\d+$/;
+
+export const DEFAULT_PORTS = { shiny: 3838, dash: 8050 } as const;
+export const DEFAULT_SHINYPROXY_VERSION = '3.2.3';
+/** Cognito refuses domain prefixes containing these words. */
+const RESERVED_PREFIX_WORDS = ['aws', 'amazon', 'cognito'];
+
+const port = z
+  .number({ error: 'expected a number between 1 and 65535' })
+  .int({ error: 'expected a whole number between 1 and 65535' })
+  .min(1, { error: 'expected a number between 1 and 65535' })
+  .max(65535, { error: 'expected a number between 1 and 65535' });
+
+const dnsLabel = (what: string) =>
+  z.string({ error: `expected ${what} (${DNS_LABEL_HINT})` }).regex(DNS_LABEL, {
+    error: `expected ${what} (${DNS_LABEL_HINT})`,
+  });
+
+const hostname = z
+  .string({ error: 'expected a DNS name such as apps.example.org' })
+  .regex(HOSTNAME, { error: 'expected a lowercase DNS name such as apps.example.org' });
+
+const groupName = z
+  .string({ error: 'expected a group name' })
+  .regex(GROUP_NAME, { error: 'expected a group name of letters, digits, "_", "." or "-" (1-128 characters)' });
+
+const cidr = z.string({ error: 'expected an IPv4 CIDR such as 203.0.113.7/32' }).refine(isIpv4Cidr, {
+  error: 'expected an IPv4 CIDR such as 203.0.113.7/32 (address/prefix, prefix 0-32)',
+});
+
+const GroupSchema = z.strictObject({
+  description: z.string().max(2048, { error: 'expected at most 2048 characters' }).optional(),
+  precedence: z
+    .number({ error: 'expected a whole number >= 0' })
+    .int({ error: 'expected a whole number >= 0' })
+    .min(0, { error: 'expected a whole number >= 0' })
+    .optional(),
+});
+
+const AppSchema = z.strictObject({
+  id: dnsLabel('an app id'),
+  kind: z.enum(['shiny', 'dash', 'custom'], { error: 'expected one of: shiny, dash, custom' }).default('shiny'),
+  displayName: z.string().min(1).optional(),
+  description: z.string().optional(),
+  /** Docker build context, relative to shinykit.yaml. */
+  context: z.string({ error: 'expected the path of the docker build context' }).min(1),
+  /** Dockerfile, relative to shinykit.yaml; defaults to <context>/Dockerfile. */
+  dockerfile: z.string().min(1).optional(),
+  buildArgs: z.record(z.string(), z.string({ error: 'expected a string value' })).optional(),
+  port: port.optional(),
+  groups: z.array(groupName).min(1, { error: 'expected at least one group that may open this app' }),
+  memory: z.string().regex(MEMORY, { error: 'expected a Docker memory size such as 512m or 2g' }).optional(),
+  cpus: z
+    .number({ error: 'expected a number of CPUs such as 0.5 or 2' })
+    .positive({ error: 'expected a number of CPUs greater than 0' })
+    .optional(),
+  seats: z
+    .number({ error: 'expected a whole number >= 0' })
+    .int({ error: 'expected a whole number >= 0' })
+    .min(0, { error: 'expected a whole number >= 0' })
+    .optional(),
+  /** Extra environment for the app container (no secrets: it lands in application.yml). */
+  env: z.record(z.string(), z.string({ error: 'expected a string value' })).optional(),
+});
+
+const TlsSchema = z.strictObject({
+  email: z.string({ error: 'expected an email address' }).regex(EMAIL, { error: 'expected an email address' }),
+});
+
+const HostSchema = z.strictObject({
+  instanceType: z
+    .string()
+    .regex(INSTANCE_TYPE, { error: 'expected an EC2 instance type such as t3.small or t4g.small' })
+    .default('t3.small'),
+  volumeGiB: z
+    .number({ error: 'expected a size in GiB between 8 and 16384' })
+    .int({ error: 'expected a whole number of GiB' })
+    .min(8, { error: 'expected at least 8 GiB (the Amazon Linux 2023 image needs it)' })
+    .max(16384, { error: 'expected at most 16384 GiB' })
+    .default(30),
+  sshCidr: cidr.optional(),
+});
+
+const CognitoSchema = z.strictObject({
+  domainPrefix: z
+    .string()
+    .regex(DNS_LABEL, { error: `expected a Cognito domain prefix (${DNS_LABEL_HINT})` })
+    .refine((v) => !RESERVED_PREFIX_WORDS.some((w) => v.includes(w)), {
+      error: `must not contain ${RESERVED_PREFIX_WORDS.join(', ')} (Cognito reserves them)`,
+    })
+    .optional(),
+  mfa: z.enum(['off', 'optional', 'required'], { error: 'expected one of: off, optional, required' }).default('optional'),
+  featurePlan: z
+    .enum(['lite', 'essentials', 'plus'], { error: 'expected one of: lite, essentials, plus' })
+    .default('essentials'),
+  groups: z.record(groupName, GroupSchema, { error: 'expected a map of group name to settings' }),
+});
+
+const ShinyProxySchema = z.strictObject({
+  version: z.string().regex(SEMVER, { error: 'expected a version such as 3.2.3' }).default(DEFAULT_SHINYPROXY_VERSION),
+  title: z.string().min(1).default('Shiny apps'),
+  adminGroups: z.array(groupName).default([]),
+});
+
+const ConfigObject = z.strictObject({
+  name: dnsLabel('a project name').refine((v) => v.length <= 40, {
+    error: 'expected at most 40 characters (it prefixes stack and repository names)',
+  }),
+  /** Pins the stacks to a region; otherwise the deploying profile's region is used. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'expected an AWS region such as eu-west-1' })
+    .optional(),
+  domain: hostname.optional(),
+  hostedZone: hostname.optional(),
+  tls: TlsSchema,
+  host: HostSchema.prefault({}),
+  cognito: CognitoSchema,
+  shinyproxy: ShinyProxySchema.prefault({}),
+  apps: z.array(AppSchema).min(1, { error: 'expected at least one app' }),
+});
+
+export const ConfigSchema = ConfigObject
+  .superRefine((cfg, ctx) => {
+    const groups = new Set(Object.keys(cfg.cognito.groups));
+    const declared = [...groups].join(', ') || '(none)';
+    if (groups.size === 0) {
+      ctx.addIssue({ code: 'custom', path: ['cognito', 'groups'], message: 'expected at least one group' });
+    }
+    const seen = new Map<string, number>();
+    cfg.apps.forEach((app, i) => {
+      const first = seen.get(app.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['apps', i, 'id'],
+          message: `duplicate app id "${app.id}" (also apps[${first}].id); app ids must be unique`,
+        });
+      } else seen.set(app.id, i);
+      app.groups.forEach((g, j) => {
+        if (!groups.has(g)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['apps', i, 'groups', j],
+            message: `unknown group "${g}"; declare it under cognito.groups (declared: ${declared})`,
+          });
+        }
+      });
+      if (app.kind === 'custom' && app.port === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['apps', i, 'port'], message: 'expected a port: apps of kind "custom" have no default' });
+      }
+      if (`${cfg.name}/${app.id}`.length > 256) {
+        ctx.addIssue({ code: 'custom', path: ['apps', i, 'id'], message: 'repository name <name>/<id> exceeds 256 characters' });
+      }
+    });
+    cfg.shinyproxy.adminGroups.forEach((g, j) => {
+      if (!groups.has(g)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['shinyproxy', 'adminGroups', j],
+          message: `unknown group "${g}"; declare it under cognito.groups (declared: ${declared})`,
+        });
+      }
+    });
+    if (cfg.hostedZone && !cfg.domain) {
+      ctx.addIssue({ code: 'custom', path: ['hostedZone'], message: 'hostedZone needs domain: set domain to a name inside the zone' });
+    }
+    if (cfg.hostedZone && cfg.domain && cfg.domain !== cfg.hostedZone && !cfg.domain.endsWith(`.${cfg.hostedZone}`)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['domain'],
+        message: `"${cfg.domain}" is not inside hostedZone "${cfg.hostedZone}"; use a name ending in .${cfg.hostedZone}`,
+      });
+    }
+    if (cfg.cognito.domainPrefix === undefined && RESERVED_PREFIX_WORDS.some((w) => cfg.name.includes(w))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cognito', 'domainPrefix'],
+        message: `the derived prefix "${cfg.name}-login" contains a word Cognito reserves; set cognito.domainPrefix`,
+      });
+    }
+  });
+
+/** The config as written (before defaults). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+/** The config with every default applied: what the rest of the kit works with. */
+export type Config = z.output<typeof ConfigSchema>;
+export type AppConfig = Config['apps'][number];
+export type AppKind = AppConfig['kind'];
+
+/** One problem found in a config file. */
+export interface ConfigProblem {
+  /** Dotted path with array indexes: `apps[1].port`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+  /** 1-based line in the file, when it could be located. */
+  readonly line?: number;
+}
+
+/** A config that cannot be used; carries every problem, not just the first. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(`${file} is not a valid shinykit config:\n${problems.map((p) => `  ${formatProblem(file, p)}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `apps[1].port: expected ... (shinykit.yaml line 12)` */
+export function formatProblem(file: string, p: ConfigProblem): string {
+  const where = p.line ? ` (${file} line ${p.line})` : '';
+  return `${p.path ? `${p.path}: ` : ''}${p.message}${where}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** Parses and validates config text; `file` names it in messages. Throws ConfigError. */
+export function parseConfig(text: string, file = 'shinykit.yaml'): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({
+        path: '',
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+        line: e.linePos?.[0]?.line,
+      })),
+    );
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const result = ConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+
+  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
+    // Walk to the deepest node that exists, so a missing key points at its parent.
+    let node: unknown = doc.contents;
+    let offset: number | undefined = (doc.contents as YamlNode | null)?.range?.[0];
+    for (const part of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === part);
+        if (!pair) break;
+        offset = (pair.key as YamlNode | null)?.range?.[0] ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === 'number') {
+        const item = node.items[part] as YamlNode | undefined;
+        if (!item) break;
+        offset = item.range?.[0] ?? offset;
+        node = item;
+      } else break;
+    }
+    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  };
+
+  const problems: ConfigProblem[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path as PropertyKey[];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({
+          path: formatPath([...path, key]),
+          message: `unknown key "${key}"${allowedKeysHint(path)}`,
+          line: lineOf([...path, key]),
+        });
+      }
+      continue;
+    }
+    const message =
+      issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    problems.push({ path: formatPath(path), message, line: lineOf(path) });
+  }
+  throw new ConfigError(file, problems);
+}
+
+/** Reads and validates a config file. Throws ConfigError (also for a missing file). */
+export function loadConfig(file = 'shinykit.yaml'): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT'
+        ? 'file not found; create one with `shinykit init` or pass --config <file>'
+        : `cannot read the file (${code ?? String(err)})`;
+    throw new ConfigError(file, [{ path: '', message }]);
+  }
+  return parseConfig(text, file);
+}
+
+/** The keys allowed where an unknown key was found, to name them in the message. */
+function allowedKeysHint(path: readonly PropertyKey[]): string {
+  const key = path.map((p) => (typeof p === 'number' ? '[]' : String(p))).join('.');
+  const byPath: Record<string, { shape: object }> = {
+    '': ConfigObject,
+    tls: TlsSchema,
+    host: HostSchema,
+    cognito: CognitoSchema,
+    shinyproxy: ShinyProxySchema,
+    'apps.[]': AppSchema,
+  };
+  const schema = byPath[key] ?? (/^cognito\.groups\.[^.]+$/.test(key) ? GroupSchema : undefined);
+  return schema ? ` (allowed: ${Object.keys(schema.shape).join(', ')})` : '';
+}
+
+// ---- derived values: small pure helpers every consumer shares ----
+
+/** The port the app listens on inside its container. */
+export function appPort(app: AppConfig): number {
+  if (app.port !== undefined) return app.port;
+  if (app.kind === 'custom') throw new Error(`app ${app.id}: custom apps need a port`);
+  return DEFAULT_PORTS[app.kind];
+}
+
+/** Graviton instance families (t4g, m7g, c6gn, ...) run arm64. */
+export function hostArchitecture(cfg: Config): 'arm64' | 'x86_64' {
+  const family = cfg.host.instanceType.split('.')[0] ?? '';
+  return /^[a-z]+\d+g/.test(family) ? 'arm64' : 'x86_64';
+}
+
+/** The platform images are built for, from the host's architecture. */
+export function targetPlatform(cfg: Config): 'linux/arm64' | 'linux/amd64' {
+  return hostArchitecture(cfg) === 'arm64' ? 'linux/arm64' : 'linux/amd64';
+}
+
+/** Cognito hosted-UI domain prefix: configured, or derived from the project name. */
+export function cognitoDomainPrefix(cfg: Config): string {
+  return cfg.cognito.domainPrefix ?? `${cfg.name}-login`;
+}
+
+/** ECR repository name for an app: `<name>/<app-id>`. */
+export function repositoryName(cfg: Config, app: AppConfig): string {
+  return `${cfg.name}/${app.id}`;
+}
+
+/** The group names in declaration order. */
+export function groupNames(cfg: Config): string[] {
+  return Object.keys(cfg.cognito.groups);
+}
+
+function isIpv4Cidr(value: string): boolean {
+  const [addr, prefix, ...rest] = value.split('/');
+  if (rest.length > 0 || addr === undefined || prefix === undefined) return false;
+  if (!/^\d{1,2}$/.test(prefix) || Number(prefix) > 32) return false;
+  return isIP(addr) === 4;
+}

@@ -1,0 +1,67 @@
+/**
+ * Stack output keys: the contract between `cdk deploy` and the CLI (DESIGN.md).
+ * Stacks emit them, the CLI reads them; both import the names from here so a
+ * rename cannot slip through one side only. Do not rename existing keys.
+ */
+import type { AppConfig, Config } from './config.js';
+
+export const OutputKeys = {
+  UserPoolId: 'UserPoolId',
+  UserPoolClientId: 'UserPoolClientId',
+  /** https://<prefix>.auth.<region>.amazoncognito.com */
+  CognitoDomainUrl: 'CognitoDomainUrl',
+  JwksUrl: 'JwksUrl',
+  /** The Cognito /logout URL with client_id and logout_uri (= the client's sign-out URL). */
+  LogoutUrl: 'LogoutUrl',
+  SiteHostname: 'SiteHostname',
+  SiteUrl: 'SiteUrl',
+  HostPublicIp: 'HostPublicIp',
+  HostInstanceId: 'HostInstanceId',
+  Region: 'Region',
+} as const;
+
+export type OutputKey = (typeof OutputKeys)[keyof typeof OutputKeys];
+
+/** `shiny-app` → `ShinyApp`: the app id in PascalCase without separators. */
+export function appKey(appId: string): string {
+  return appId
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** `Repository<AppKey>`: the app's ECR repository URI. */
+export function repositoryOutputKey(app: Pick<AppConfig, 'id'> | string): string {
+  return `Repository${appKey(typeof app === 'string' ? app : app.id)}`;
+}
+
+/** Every output key the CLI may rely on for this config. */
+export function requiredOutputKeys(cfg: Config): string[] {
+  return [...Object.values(OutputKeys), ...cfg.apps.map((a) => repositoryOutputKey(a))];
+}
+
+/**
+ * The app's CloudFormation stack names. Stateful resources (address, registry,
+ * identity) live apart from the replaceable host so the host can be destroyed and
+ * re-created without touching users, images or DNS.
+ */
+export function stackNames(cfg: Pick<Config, 'name'>): { data: string; host: string } {
+  return { data: `${cfg.name}-data`, host: `${cfg.name}-host` };
+}
+
+/** Extra outputs beyond DESIGN.md's list (additions only). */
+export const ExtraOutputKeys = {
+  /** SSM Parameter Store path prefix the host reads its configuration from. */
+  ConfigParameterPrefix: 'ConfigParameterPrefix',
+  /** CloudWatch Logs group holding the host's bootstrap and apply logs. */
+  HostLogGroupName: 'HostLogGroupName',
+} as const;
+
+/**
+ * Parameter Store prefix for the configuration `apply` delivers (no secrets):
+ * `/shinykit/<name>/`. The host role may read only below it.
+ */
+export function parameterPrefix(cfg: Pick<Config, 'name'>): string {
+  return `/shinykit/${cfg.name}/`;
+}

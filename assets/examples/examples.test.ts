@@ -1,0 +1,198 @@
+/**
+ * The bundled example apps (assets/examples/*): what can be proved here without
+ * a Docker engine or R. Python compiles the Dash app and runs its prefix logic
+ * for real (prefix.py imports nothing from dash, which is not installed here);
+ * the Dockerfiles are checked by assertions on their instructions.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import dockerignore from '@balena/dockerignore';
+import { describe, expect, it } from 'vitest';
+import { appPort, loadConfig } from '../../lib/config.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHINY = join(HERE, 'shiny-demo');
+const DASH = join(HERE, 'dash-demo');
+
+interface Instruction {
+  readonly op: string;
+  readonly args: string;
+}
+
+/** Dockerfile instructions in order, continuation lines joined, comments dropped. */
+function instructions(file: string): Instruction[] {
+  const joined = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
+  return joined
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [op = '', ...rest] = l.split(/\s+/);
+      return { op: op.toUpperCase(), args: rest.join(' ') };
+    });
+}
+
+function python(code: string, cwd: string): string {
+  return execFileSync('python3', ['-c', code], { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+}
+
+/** Common checks for both images: pinned base, non-root, deps before code, port. */
+function checkDockerfile(dir: string, port: number, depsStep: RegExp) {
+  const steps = instructions(join(dir, 'Dockerfile'));
+  const from = steps.filter((s) => s.op === 'FROM');
+  expect(from).toHaveLength(1);
+  // Pinned: an explicit tag with a full version number, never "latest" or a bare name.
+  expect(from[0]!.args).toMatch(/^[\w./-]+:\d+\.\d+\.\d+[\w.-]*$/);
+  expect(from[0]!.args).not.toMatch(/:latest$/);
+
+  const deps = steps.findIndex((s) => s.op === 'RUN' && depsStep.test(s.args));
+  const codeCopy = steps.findIndex((s) => (s.op === 'COPY' || s.op === 'ADD') && /(^|\s)\.\s/.test(`${s.args} `));
+  expect(deps, 'a dependency install step').toBeGreaterThan(-1);
+  expect(codeCopy, 'a COPY of the app folder').toBeGreaterThan(-1);
+  expect(deps, 'dependencies install before the code is copied').toBeLessThan(codeCopy);
+
+  const users = steps.filter((s) => s.op === 'USER');
+  expect(users.length).toBeGreaterThan(0);
+  const finalUser = users.at(-1)!.args;
+  expect(finalUser).not.toMatch(/^(root|0)(:|$)/);
+  const cmd = steps.findIndex((s) => s.op === 'CMD' || s.op === 'ENTRYPOINT');
+  expect(steps.findIndex((s) => s.op === 'USER')).toBeLessThan(cmd);
+  expect(steps.filter((s) => s.op === 'EXPOSE').map((s) => s.args)).toEqual([String(port)]);
+  return steps;
+}
+
+function ignores(dir: string) {
+  return dockerignore().add(readFileSync(join(dir, '.dockerignore'), 'utf8'));
+}
+
+describe('example apps', () => {
+  const cfg = loadConfig(join(ROOT, 'shinykit.yaml'));
+
+  it('the bundled shinykit.yaml deploys exactly these two apps from these folders', () => {
+    expect(cfg.apps.map((a) => [a.id, a.kind, a.context])).toEqual([
+      ['shiny-demo', 'shiny', 'assets/examples/shiny-demo'],
+      ['dash-demo', 'dash', 'assets/examples/dash-demo'],
+    ]);
+    expect(Object.keys(cfg.cognito.groups)).toEqual(['admin_users', 'shiny_users', 'dash_users']);
+  });
+
+  describe('shiny-demo (R)', () => {
+    it('Dockerfile: pinned rocker/r-ver, binary packages before code, non-root, port 3838', () => {
+      const steps = checkDockerfile(SHINY, appPort(cfg.apps[0]!), /install2\.r|install\.packages/);
+      expect(steps[0]!.args).toMatch(/^rocker\/r-ver:/);
+      // rocker's CRAN mirror serves binaries; nothing may force a source build.
+      const all = steps.map((s) => s.args).join('\n');
+      expect(all).not.toMatch(/type\s*=\s*["']source["']|R CMD INSTALL|devtools::|remotes::install_github/);
+      const cmd = steps.find((s) => s.op === 'CMD')!.args;
+      expect(cmd).toContain("shiny::runApp('/home/app/shiny', host = '0.0.0.0', port = 3838");
+      expect(all).not.toMatch(/shiny-server/);
+    });
+
+    it('app.R defines inputs that drive a plot and ends in a shinyApp', () => {
+      const src = readFileSync(join(SHINY, 'app.R'), 'utf8');
+      expect(src).toMatch(/sliderInput\("n"/);
+      expect(src).toMatch(/output\$histogram <- renderPlot\(/);
+      expect(src).toMatch(/input\$bins/);
+      expect(src.trim()).toMatch(/shinyApp\(ui, server\)$/);
+    });
+
+    it('.dockerignore ships the app code but not git or R session files', () => {
+      const ig = ignores(SHINY);
+      expect(ig.ignores('app.R')).toBe(false);
+      expect(ig.ignores('data/input.csv')).toBe(false);
+      expect(ig.ignores('.Rhistory')).toBe(true);
+      expect(ig.ignores('sub/.Rhistory')).toBe(true);
+      expect(ig.ignores('.git/config')).toBe(true);
+    });
+  });
+
+  describe('dash-demo (Python)', () => {
+    it('app.py and prefix.py compile with python3', () => {
+      const out = mkdtempSync(join(tmpdir(), 'shinykit-pyc-'));
+      const code = [
+        'import py_compile, sys',
+        `for i, f in enumerate(["app.py", "prefix.py"]): py_compile.compile(f, cfile=${JSON.stringify(out)} + "/%d.pyc" % i, doraise=True)`,
+        'print("compiled")',
+      ].join('\n');
+      expect(python(code, DASH).trim()).toBe('compiled');
+    });
+
+    it('serves under SHINYPROXY_PUBLIC_PATH, normalised to one leading and one trailing slash', () => {
+      const cases: Array<[string | null, string]> = [
+        [null, '/'],
+        ['', '/'],
+        ['/', '/'],
+        ['/app_proxy/3f2c9a/', '/app_proxy/3f2c9a/'],
+        ['/app_proxy/3f2c9a', '/app_proxy/3f2c9a/'],
+        ['app_proxy/3f2c9a', '/app_proxy/3f2c9a/'],
+        ['  //app_proxy//3f2c9a//  ', '/app_proxy/3f2c9a/'],
+      ];
+      const code = [
+        'import json, sys',
+        'from prefix import pathname_prefix, dash_prefix_kwargs',
+        `cases = json.loads(${JSON.stringify(JSON.stringify(cases.map(([v]) => v)))})`,
+        'out = [pathname_prefix({} if v is None else {"SHINYPROXY_PUBLIC_PATH": v}) for v in cases]',
+        'out.append(dash_prefix_kwargs({"SHINYPROXY_PUBLIC_PATH": "/app_proxy/x/"}))',
+        'print(json.dumps(out))',
+      ].join('\n');
+      const out = JSON.parse(python(code, DASH)) as unknown[];
+      expect(out.slice(0, cases.length)).toEqual(cases.map(([, want]) => want));
+      expect(out.at(-1)).toEqual({ requests_pathname_prefix: '/app_proxy/x/', routes_pathname_prefix: '/app_proxy/x/' });
+    });
+
+    it('reads the real environment variable when no mapping is passed', () => {
+      const out = execFileSync('python3', ['-c', 'from prefix import pathname_prefix; print(pathname_prefix())'], {
+        cwd: DASH,
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', SHINYPROXY_PUBLIC_PATH: '/app_proxy/abc' },
+      });
+      expect(out.trim()).toBe('/app_proxy/abc/');
+    });
+
+    it('app.py builds Dash with the prefix and exposes `server` for gunicorn', () => {
+      const src = readFileSync(join(DASH, 'app.py'), 'utf8');
+      expect(src).toMatch(/^app = Dash\(.*\*\*dash_prefix_kwargs\(\)\)$/m);
+      expect(src).toMatch(/^server = app\.server$/m);
+      expect(src).toMatch(/Input\("frequency", "value"\)/);
+      expect(src).toMatch(/Output\("chart", "figure"\)/);
+    });
+
+    it('Dockerfile: pinned slim Python, pinned requirements before code, non-root, gunicorn on 8050', () => {
+      const steps = checkDockerfile(DASH, appPort(cfg.apps[1]!), /pip install .*-r requirements\.txt/);
+      expect(steps[0]!.args).toMatch(/^python:\d+\.\d+\.\d+-slim/);
+      const reqCopy = steps.findIndex((s) => s.op === 'COPY' && /^requirements\.txt\s/.test(s.args));
+      const pip = steps.findIndex((s) => s.op === 'RUN' && /pip install/.test(s.args));
+      expect(reqCopy).toBeGreaterThan(-1);
+      expect(reqCopy).toBeLessThan(pip);
+      const cmd = JSON.parse(steps.find((s) => s.op === 'CMD')!.args) as string[];
+      expect(cmd[0]).toBe('gunicorn');
+      expect(cmd).toContain('0.0.0.0:8050');
+      expect(cmd.at(-1)).toBe('app:server');
+
+      const reqs = readFileSync(join(DASH, 'requirements.txt'), 'utf8')
+        .split('\n')
+        .map((l) => l.replace(/#.*/, '').trim())
+        .filter(Boolean);
+      expect(reqs.map((r) => r.split('==')[0])).toEqual(expect.arrayContaining(['dash', 'gunicorn']));
+      for (const r of reqs) expect(r).toMatch(/^[A-Za-z0-9._-]+==\d+(\.\d+)+$/);
+    });
+
+    it('.dockerignore ships the code but not caches or virtualenvs', () => {
+      const ig = ignores(DASH);
+      expect(ig.ignores('app.py')).toBe(false);
+      expect(ig.ignores('prefix.py')).toBe(false);
+      expect(ig.ignores('requirements.txt')).toBe(false);
+      expect(ig.ignores('__pycache__/app.cpython-312.pyc')).toBe(true);
+      expect(ig.ignores('pkg/__pycache__/x.pyc')).toBe(true);
+      expect(ig.ignores('.venv/bin/python')).toBe(true);
+    });
+  });
+});

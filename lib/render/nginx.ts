@@ -1,0 +1,118 @@
+/**
+ * The nginx `conf.d` snippet: port 80 for ACME challenges and the https
+ * redirect, port 443 terminating TLS in front of ShinyProxy on 127.0.0.1:8080.
+ * nginx 1.22 syntax (`listen … ssl http2`), which newer releases still accept.
+ */
+import { hashComment, headerLines } from './header.js';
+import {
+  ACME_WEBROOT,
+  NGINX_SNIPPET_PATH,
+  SHINYPROXY_BIND_ADDRESS,
+  SHINYPROXY_PORT,
+  certificatePaths,
+} from './host.js';
+import type { RenderValues } from './inputs.js';
+
+/** Settings of the snippet that are not per deployment; exported so tests assert against them. */
+export const NGINX_SETTINGS = {
+  /** ECDHE with AEAD ciphers only (TLS 1.2); TLS 1.3 suites are OpenSSL's defaults, which are all strong. */
+  ciphers: [
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ],
+  hstsMaxAgeSeconds: 63072000,
+  clientMaxBodySize: '100m',
+  /** Idle Shiny sessions keep a websocket open for a long time; nginx's default is 60 s. */
+  proxyTimeoutSeconds: 3600,
+  /** The VPC's Amazon-provided DNS, reachable from every Nitro instance, for OCSP lookups. */
+  resolver: '169.254.169.253',
+} as const;
+
+export function renderNginx(values: RenderValues, source: string): string {
+  const host = values.siteHostname;
+  const cert = certificatePaths(host);
+  const s = NGINX_SETTINGS;
+  const upstream = `http://${SHINYPROXY_BIND_ADDRESS}:${SHINYPROXY_PORT}`;
+  const lines = [
+    hashComment(headerLines(source, NGINX_SNIPPET_PATH)),
+    '',
+    '# Websocket upgrade: pass "Connection: upgrade" only when the client asked for one.',
+    'map $http_upgrade $connection_upgrade {',
+    '    default upgrade;',
+    "    ''      close;",
+    '}',
+    '',
+    'server {',
+    '    listen 80;',
+    `    server_name ${host};`,
+    '    server_tokens off;',
+    '',
+    "    # Let's Encrypt HTTP-01 challenges (certbot --webroot).",
+    '    location ^~ /.well-known/acme-challenge/ {',
+    `        root ${ACME_WEBROOT};`,
+    '        default_type text/plain;',
+    '    }',
+    '',
+    '    # Everything else moves to https, keeping path and query ($request_uri holds both).',
+    '    location / {',
+    `        return 301 https://${host}$request_uri;`,
+    '    }',
+    '}',
+    '',
+    'server {',
+    '    listen 443 ssl http2;',
+    `    server_name ${host};`,
+    '    server_tokens off;',
+    '',
+    `    ssl_certificate ${cert.fullchain};`,
+    `    ssl_certificate_key ${cert.privkey};`,
+    '    ssl_protocols TLSv1.2 TLSv1.3;',
+    `    ssl_ciphers ${s.ciphers.join(':')};`,
+    '    ssl_prefer_server_ciphers off;',
+    // A zone name of our own, so it cannot clash with a `shared:SSL` zone in the distribution's nginx.conf.
+    '    ssl_session_cache shared:shinykit_tls:10m;',
+    '    ssl_session_timeout 1d;',
+    '    ssl_session_tickets off;',
+    '',
+    '    # OCSP stapling when the certificate names an OCSP responder. For certificates without',
+    '    # one (self-signed, or CAs that dropped OCSP) nginx logs a warning and serves without it.',
+    '    ssl_stapling on;',
+    '    ssl_stapling_verify on;',
+    `    ssl_trusted_certificate ${cert.chain};`,
+    `    resolver ${s.resolver} valid=300s ipv6=off;`,
+    '    resolver_timeout 5s;',
+    '',
+    '    # ShinyProxy (Spring Security) sends its own copies of these; keep exactly one of each.',
+    '    proxy_hide_header Strict-Transport-Security;',
+    '    proxy_hide_header X-Content-Type-Options;',
+    `    add_header Strict-Transport-Security "max-age=${s.hstsMaxAgeSeconds}" always;`,
+    '    add_header X-Content-Type-Options nosniff always;',
+    '',
+    `    client_max_body_size ${s.clientMaxBodySize};`,
+    '',
+    '    location / {',
+    `        proxy_pass ${upstream};`,
+    '        proxy_http_version 1.1;',
+    '        proxy_set_header Upgrade $http_upgrade;',
+    '        proxy_set_header Connection $connection_upgrade;',
+    '        proxy_set_header Host $host;',
+    '        proxy_set_header X-Real-IP $remote_addr;',
+    '        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '        # TLS ends here: ShinyProxy builds its https:// OpenID redirect URI from these.',
+    '        proxy_set_header X-Forwarded-Proto https;',
+    '        proxy_set_header X-Forwarded-Host $host;',
+    '        proxy_set_header X-Forwarded-Port 443;',
+    '        # Stream Shiny/Dash responses as they come; long timeouts keep idle sessions open.',
+    '        proxy_buffering off;',
+    `        proxy_read_timeout ${s.proxyTimeoutSeconds}s;`,
+    `        proxy_send_timeout ${s.proxyTimeoutSeconds}s;`,
+    '    }',
+    '}',
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,289 @@
+/**
+ * `shinykit init [dir]`: scaffold a new project — a commented shinykit.yaml, the
+ * two example apps, and .gitignore entries for deployment state.
+ *
+ * All or nothing: every value is validated through the config schema and every
+ * conflict is found before the first byte is written; files are staged under
+ * temporary names and renamed into place only when all of them were written.
+ */
+import { Command } from 'commander';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { stdin, stderr } from 'node:process';
+import { createInterface } from 'node:readline/promises';
+import { ConfigError, formatProblem, parseConfig } from '../../lib/config.js';
+import { createContext } from '../lib/context.js';
+import { UsageError, WorkError } from '../lib/errors.js';
+import { assetsDir } from '../plan/assets.js';
+
+export interface InitAnswers {
+  readonly name: string;
+  /** Empty: no domain, the site is https://<elastic-ip>.sslip.io. */
+  readonly domain?: string;
+  readonly email: string;
+}
+
+export interface InitOptions extends Partial<InitAnswers> {
+  readonly dir: string;
+  readonly force?: boolean;
+}
+
+export interface InitResult {
+  readonly dir: string;
+  readonly created: readonly string[];
+  readonly overwritten: readonly string[];
+  /** Entries appended to .gitignore (empty when all were there). */
+  readonly gitignoreAdded: readonly string[];
+}
+
+/** Folder (relative to the project) each example app is copied to. */
+export const EXAMPLE_APPS = { 'shiny-demo': 'apps/shiny-demo', 'dash-demo': 'apps/dash-demo' } as const;
+/** Deployment state that must never be committed. */
+export const GITIGNORE_ENTRIES = ['cdk.out/', 'cdk-outputs.json', '.shinykit/'] as const;
+
+/** The scaffolded shinykit.yaml: commented, and valid as written (a test loads it). */
+export function initConfigText(a: InitAnswers): string {
+  return alignComments(configTemplate(a));
+}
+
+/** Lines up trailing comments at one column so the file reads as a table. */
+function alignComments(text: string, column = 36): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^(\s*\S.*?)\s{2,}(# .*)$/.exec(line);
+      return m ? `${m[1]!.padEnd(column - 1)} ${m[2]}` : line;
+    })
+    .join('\n');
+}
+
+function configTemplate(a: InitAnswers): string {
+  const domain = a.domain
+    ? `domain: ${a.domain}                # the site's name; point its DNS A record at the HostPublicIp output\n` +
+      `# hostedZone: ${parentZone(a.domain)}          # optional: a Route 53 zone you own, so the A record is created for you`
+    : `# domain: apps.example.org          # optional; without it the site is https://<elastic-ip>.sslip.io\n` +
+      `# hostedZone: example.org           # optional; with domain, the DNS A record is created too`;
+  return `# shinykit.yaml: one file describes the whole deployment. The CDK stacks and the
+# \`shinykit\` CLI both read it. Check it with \`npx shinykit validate\`, and see what it
+# will create, expose and cost with \`npx shinykit plan\` (offline, no AWS account needed).
+name: ${a.name}                     # prefixes stack and repository names (DNS-label rules, max 40)
+# region: eu-west-1                 # optional; pins the stacks to a region (else your AWS profile's)
+${domain}
+tls:
+  email: ${/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(a.email) ? a.email : JSON.stringify(a.email)}            # Let's Encrypt account email (certificate expiry notices)
+host:
+  instanceType: t3.small            # t4g.* (Graviton, cheaper) builds arm64 images and picks an arm64 AMI
+  volumeGiB: 30                     # root volume (gp3, encrypted): the OS plus every app image
+  # sshCidr: 203.0.113.7/32         # optional; absent = no port 22 at all (use SSM Session Manager)
+cognito:
+  # domainPrefix: ${a.name}-login   # optional; the hosted login page's prefix, derived from name when absent
+  mfa: optional                     # off | optional | required
+  featurePlan: essentials           # lite | essentials | plus (plus adds threat protection, costs extra)
+  groups:                           # users get access through groups: \`npx shinykit users add EMAIL --group G\`
+    admin_users: { description: Every app and the ShinyProxy admin page, precedence: 1 }
+    shiny_users: { description: The Shiny example app, precedence: 10 }
+    dash_users: { description: The Dash example app, precedence: 10 }
+shinyproxy:
+  version: 3.2.3
+  title: ${yamlString(titleFromName(a.name))}
+  adminGroups: [admin_users]
+apps:                               # each app: a Docker build context; \`npx shinykit push\` builds and ships it
+  - id: shiny-demo                  # URL path and image name: lowercase letters, digits, hyphens
+    kind: shiny                     # shiny (port 3838) | dash (8050) | custom (set port)
+    displayName: Shiny demo
+    description: An interactive R Shiny example
+    context: ${EXAMPLE_APPS['shiny-demo']}          # relative to this file; holds the Dockerfile
+    groups: [admin_users, shiny_users]   # who may open it
+    memory: 1g                      # container limits
+    cpus: 1
+  - id: dash-demo
+    kind: dash
+    displayName: Dash demo
+    description: An interactive Python Dash example
+    context: ${EXAMPLE_APPS['dash-demo']}
+    groups: [admin_users, dash_users]
+    memory: 1g
+    cpus: 1
+`;
+}
+
+/** Plans, checks and writes the scaffold. Throws UsageError (exit 2) before writing anything. */
+export function runInit(opts: InitOptions): InitResult {
+  const dir = resolve(opts.dir);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new UsageError(`${opts.dir} exists and is not a directory`, { hint: 'pass a directory to `shinykit init`' });
+  }
+  const answers = checkAnswers({ name: opts.name ?? '', domain: opts.domain, email: opts.email ?? '' });
+
+  const files = new Map<string, string | Buffer>(); // relative path → content
+  files.set('shinykit.yaml', initConfigText(answers));
+  const examples = join(assetsDir(), 'examples');
+  for (const [id, target] of Object.entries(EXAMPLE_APPS)) {
+    for (const file of listFiles(join(examples, id))) {
+      files.set(join(target, file), readFileSync(join(examples, id, file)));
+    }
+  }
+
+  const existing = [...files.keys()].filter((f) => existsSync(join(dir, f)));
+  if (existing.length > 0 && !opts.force) {
+    throw new UsageError(`init would overwrite ${existing.length} existing file(s) in ${opts.dir}; nothing was written`, {
+      details: existing,
+      hint: 'pass --force to overwrite them, or choose an empty directory',
+    });
+  }
+
+  const gitignore = join(dir, '.gitignore');
+  const present = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';
+  const lines = new Set(present.split(/\r?\n/).map((l) => l.trim()));
+  const missing = GITIGNORE_ENTRIES.filter((e) => !lines.has(e) && !lines.has(e.replace(/\/$/, '')) && !lines.has(`/${e}`));
+
+  writeAllOrNothing(dir, files);
+  if (missing.length > 0) {
+    const sep = present === '' || present.endsWith('\n') ? '' : '\n';
+    const header = present === '' ? '' : '\n';
+    appendFileSync(gitignore, `${sep}${header}# shinykit deployment state (written by cdk deploy and shinykit push)\n${missing.join('\n')}\n`);
+  }
+  return {
+    dir,
+    created: [...files.keys()].filter((f) => !existing.includes(f)),
+    overwritten: existing,
+    gitignoreAdded: missing,
+  };
+}
+
+/** Validates the answers through the real schema so init can never write a config `validate` rejects. */
+export function checkAnswers(a: { name: string; domain?: string; email: string }): InitAnswers {
+  const flag: Record<string, string> = { name: '--name', domain: '--domain', 'tls.email': '--email', 'cognito.domainPrefix': '--name' };
+  const answers: InitAnswers = { name: a.name.trim(), domain: a.domain?.trim() || undefined, email: a.email.trim() };
+  const problems: string[] = [];
+  if (!answers.name) problems.push('--name: a project name is required (lowercase letters, digits and hyphens)');
+  if (!answers.email) problems.push("--email: an email address is required (Let's Encrypt sends certificate expiry notices there)");
+  if (problems.length === 0) {
+    try {
+      parseConfig(initConfigText(answers), 'shinykit.yaml');
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const p of err.problems) {
+        problems.push(`${flag[p.path] ?? p.path}: ${formatProblem('shinykit.yaml', { ...p, path: '', line: undefined })}`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new UsageError('cannot create shinykit.yaml from these values', { details: problems, hint: 'fix the flags above and run `shinykit init` again' });
+  }
+  return answers;
+}
+
+/** A project name from a folder name: lowercased, non-label characters to hyphens. */
+export function suggestName(dir: string): string {
+  const name = basename(resolve(dir))
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return /^[a-z0-9]/.test(name) && !/aws|amazon|cognito/.test(name) ? name : 'shiny-apps';
+}
+
+/** Asks for what the flags did not give; only on a TTY (the caller decides). */
+export async function promptAnswers(
+  given: Partial<InitAnswers>,
+  defaults: { name: string },
+  ask: (question: string) => Promise<string>,
+): Promise<Partial<InitAnswers>> {
+  const name = given.name ?? ((await ask(`Project name [${defaults.name}]: `)).trim() || defaults.name);
+  const domain =
+    given.domain ?? ((await ask('Domain for the site (blank: use <elastic-ip>.sslip.io): ')).trim() || undefined);
+  let email = given.email;
+  while (!email) email = (await ask("Email for Let's Encrypt expiry notices: ")).trim();
+  return { name, domain, email };
+}
+
+export function initCommand(): Command {
+  return new Command('init')
+    .description('scaffold a new project: a commented shinykit.yaml, two example apps, .gitignore entries')
+    .argument('[dir]', 'directory to create the project in', '.')
+    .option('--name <name>', 'project name (default: from the directory name)')
+    .option('--domain <domain>', "the site's DNS name (default: none, use <elastic-ip>.sslip.io)")
+    .option('--email <email>', "email for Let's Encrypt certificate expiry notices")
+    .option('-y, --yes', 'do not prompt; use the defaults for anything not given')
+    .option('--force', 'overwrite existing files')
+    .action(async (dirArg: string, opts: { name?: string; domain?: string; email?: string; yes?: boolean; force?: boolean }, cmd: Command) => {
+      const ctx = createContext(cmd);
+      let given: Partial<InitAnswers> = { name: opts.name, domain: opts.domain, email: opts.email };
+      const defaults = { name: suggestName(dirArg) };
+      if (!opts.yes && stdin.isTTY && stderr.isTTY) {
+        const rl = createInterface({ input: stdin, output: stderr });
+        try {
+          given = await promptAnswers(given, defaults, (q) => rl.question(q));
+        } finally {
+          rl.close();
+        }
+      }
+      const result = runInit({ dir: dirArg, force: opts.force, ...given, name: given.name ?? defaults.name });
+      const where = relative(process.cwd(), result.dir) || '.';
+      for (const f of result.created) ctx.out.result(`created      ${join(where, f)}`);
+      for (const f of result.overwritten) ctx.out.result(`overwritten  ${join(where, f)}`);
+      if (result.gitignoreAdded.length > 0) ctx.out.result(`.gitignore   + ${result.gitignoreAdded.join(' ')}`);
+      ctx.out.info(
+        [
+          '',
+          'Next steps:',
+          ...(where === '.' ? [] : [`  cd ${where}`]),
+          '  npx shinykit plan        # what will be created, exposed and paid for (offline)',
+          '  npx cdk deploy --all     # needs AWS credentials and `cdk bootstrap` once',
+          '  npx shinykit push        # build and ship the app images (needs Docker)',
+          '  npx shinykit users add you@example.org --group admin_users',
+        ].join('\n'),
+      );
+    });
+}
+
+/** Files below `root`, relative, sorted (dotfiles included, nothing skipped). */
+function listFiles(root: string, sub = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(root, sub), { withFileTypes: true })) {
+    const rel = join(sub, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === '__pycache__') continue;
+      out.push(...listFiles(root, rel));
+    } else if (entry.isFile()) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** Writes every file under a temporary name first, then renames them all; cleans up on failure. */
+function writeAllOrNothing(dir: string, files: ReadonlyMap<string, string | Buffer>): void {
+  const staged: Array<[string, string]> = [];
+  const suffix = `.shinykit-init-${process.pid}.tmp`;
+  try {
+    for (const [rel, content] of files) {
+      const target = join(dir, rel);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(`${target}${suffix}`, content);
+      staged.push([`${target}${suffix}`, target]);
+    }
+  } catch (err) {
+    for (const [tmp] of staged) rmSync(tmp, { force: true });
+    throw new WorkError(`could not write the project files in ${dir}: ${(err as Error).message}; nothing was written`, { cause: err });
+  }
+  for (const [tmp, target] of staged) renameSync(tmp, target);
+}
+
+function parentZone(domain: string): string {
+  const parts = domain.split('.');
+  return parts.length > 2 ? parts.slice(1).join('.') : domain;
+}
+
+function titleFromName(name: string): string {
+  return name
+    .split('-')
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
+/** Quotes a scalar only when YAML would otherwise misread it. */
+function yamlString(s: string): string {
+  return /^[A-Za-z][A-Za-z0-9 ]*$/.test(s) && !/^(true|false|yes|no|null|on|off)$/i.test(s) ? s : JSON.stringify(s);
+}

@@ -1,0 +1,35 @@
+/**
+ * What the `users` and `groups` commands need from the outside world, built
+ * once from the command context: the pool (from the stack outputs, never
+ * guessed), a Cognito client, the output streams and the prompt.
+ */
+import type { Config } from '../../lib/config.js';
+import { OutputKeys } from '../../lib/outputs.js';
+import { createAwsClients } from '../lib/aws.js';
+import type { CommandContext } from '../lib/context.js';
+import type { Output } from '../lib/output.js';
+import { Directory } from './directory.js';
+import { terminalPrompt, type Prompt } from './prompt.js';
+
+export interface UsersDeps {
+  readonly config: Config;
+  readonly directory: Directory;
+  readonly out: Output;
+  readonly prompt: Prompt;
+}
+
+export interface DepsOptions {
+  /**
+   * Bulk work: the SDK's own retries are turned off so the import's pacer is the
+   * only retry layer (and every attempt is counted against the rate).
+   */
+  readonly bulk?: boolean;
+}
+
+export async function usersDeps(ctx: CommandContext, opts: DepsOptions = {}): Promise<UsersDeps> {
+  const config = ctx.config();
+  const poolId = (await ctx.outputs()).get(OutputKeys.UserPoolId);
+  const clients = await ctx.aws();
+  const cognito = opts.bulk ? createAwsClients({ ...clients.settings, maxAttempts: 1 }).cognito() : clients.cognito();
+  return { config, directory: new Directory(cognito, poolId), out: ctx.out, prompt: terminalPrompt() };
+}

@@ -4,5 +4,7 @@
  */
 import type { Command } from 'commander';
 import { validateCommand } from './validate.js';
+import { usersCommand } from './users/index.js';
+import { groupsCommand } from './groups.js';
 
-export const commandFactories: ReadonlyArray<() => Command> = [validateCommand];
+export const commandFactories: ReadonlyArray<() => Command> = [validateCommand, usersCommand, groupsCommand];

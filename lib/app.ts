@@ -1,0 +1,66 @@
+/**
+ * The CDK app for one shinykit.yaml: the data stack and the host stack.
+ * Pure apart from synthesis: bin/shinykit.ts loads the config, `shinykit plan`
+ * and the tests call `buildApp` in-process.
+ */
+import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Config } from './config.js';
+import { stackNames } from './outputs.js';
+import { DataStack } from './stacks/data-stack.js';
+import { HostStack } from './stacks/host-stack.js';
+
+export interface BuildAppOptions {
+  /** Cloud assembly directory. @default the CDK default (cdk.out, or the CLI's choice) */
+  readonly outdir?: string;
+  /** Run the cdk-nag AwsSolutions checks at synthesis. @default false */
+  readonly nag?: boolean;
+}
+
+/**
+ * Feature flags the stacks are written for. They live here rather than in cdk.json
+ * so tests and `shinykit plan`, which build the app in-process, synthesize exactly
+ * what `cdk synth` does.
+ */
+export const CDK_FEATURE_FLAGS = {
+  '@aws-cdk/core:checkSecretUsage': true,
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+  '@aws-cdk/core:enablePartitionLiterals': true,
+  '@aws-cdk/aws-ec2:restrictDefaultSecurityGroup': true,
+  '@aws-cdk/aws-ec2:uniqueImdsv2TemplateName': true,
+  '@aws-cdk/aws-iam:standardizedServicePrincipals': true,
+  '@aws-cdk/aws-ecr:removeLifecyclePolicyRetentionAttribute': true,
+  '@aws-cdk/core:target-partitions': ['aws'],
+  // Strong (Export/ImportValue): CloudFormation refuses to delete the data stack
+  // while a host stack still uses its pool and address.
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+} as const;
+
+export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; data: DataStack; host: HostStack } {
+  const app = new App({ outdir: opts.outdir, context: { ...CDK_FEATURE_FLAGS } });
+  // Env-agnostic unless the config pins a region: synth then needs no account,
+  // no credentials and no lookups.
+  const env: Environment | undefined = cfg.region ? { region: cfg.region } : undefined;
+  const names = stackNames(cfg);
+
+  const data = new DataStack(app, names.data, {
+    config: cfg,
+    env,
+    description: `shinykit ${cfg.name}: Cognito users, ECR repositories, Elastic IP (retained on deletion)`,
+  });
+  const host = new HostStack(app, names.host, {
+    config: cfg,
+    env,
+    description: `shinykit ${cfg.name}: the ShinyProxy host (replaceable)`,
+    eipPublicIp: data.address.publicIp,
+    eipAllocationId: data.address.allocationId,
+    userPoolId: data.identity.userPool.userPoolId,
+    userPoolArn: data.identity.userPool.userPoolArn,
+    userPoolClientId: data.identity.client.userPoolClientId,
+  });
+  host.addStackDependency(data, 'the host uses the user pool, the client and the Elastic IP');
+
+  Tags.of(app).add('shinykit:project', cfg.name);
+  if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, data, host };
+}

@@ -1,0 +1,129 @@
+/**
+ * Identity: the Cognito user pool people sign in with, its groups (ShinyProxy
+ * roles), its hosted-UI domain and the app client ShinyProxy uses.
+ *
+ * The pool is retained and deletion-protected: it holds every user and their MFA
+ * enrolment, which cannot be exported and re-imported.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { cognitoDomainPrefix, type Config } from '../config.js';
+
+export interface IdentityProps {
+  readonly config: Config;
+  /** The site's DNS name (may be a token); callback and sign-out URLs derive from it. */
+  readonly siteHostname: string;
+  /** Days a temporary (admin-set) password stays valid. @default 3 */
+  readonly temporaryPasswordDays?: number;
+}
+
+/** OIDC redirect path ShinyProxy (Spring Security) registers for the `shinyproxy` client. */
+export const CALLBACK_PATH = '/login/oauth2/code/shinyproxy';
+
+const MFA: Record<Config['cognito']['mfa'], cognito.Mfa> = {
+  off: cognito.Mfa.OFF,
+  optional: cognito.Mfa.OPTIONAL,
+  required: cognito.Mfa.REQUIRED,
+};
+const FEATURE_PLAN: Record<Config['cognito']['featurePlan'], cognito.FeaturePlan> = {
+  lite: cognito.FeaturePlan.LITE,
+  essentials: cognito.FeaturePlan.ESSENTIALS,
+  plus: cognito.FeaturePlan.PLUS,
+};
+
+export class Identity extends Construct {
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+  readonly domain: cognito.UserPoolDomain;
+  /** `https://<site>`: the sign-out URL, also the `logout_uri` of LogoutUrl. */
+  readonly siteUrl: string;
+  readonly callbackUrl: string;
+  readonly groups: ReadonlyMap<string, cognito.CfnUserPoolGroup>;
+
+  constructor(scope: Construct, id: string, props: IdentityProps) {
+    super(scope, id);
+    const cog = props.config.cognito;
+    // No trailing slash: Cognito compares logout_uri with the sign-out URL byte for byte.
+    this.siteUrl = `https://${props.siteHostname}`;
+    this.callbackUrl = `${this.siteUrl}${CALLBACK_PATH}`;
+
+    this.userPool = new cognito.UserPool(this, 'UserPool', {
+      // Only administrators (the CLI's `users` commands) create accounts.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(props.temporaryPasswordDays ?? 3),
+      },
+      mfa: MFA[cog.mfa],
+      // TOTP apps only: SMS needs an SNS role, a spending limit and costs per message.
+      mfaSecondFactor: cog.mfa === 'off' ? undefined : { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: FEATURE_PLAN[cog.featurePlan],
+      // Threat protection exists only on the Plus plan (and is billed per user).
+      standardThreatProtectionMode:
+        cog.featurePlan === 'plus' ? cognito.StandardThreatProtectionMode.FULL_FUNCTION : undefined,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    if (cog.mfa !== 'required') {
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-COG2',
+        reason: `MFA is set by the operator in shinykit.yaml (cognito.mfa: ${cog.mfa}); set cognito.mfa: required to enforce TOTP for every user.`,
+      });
+    }
+    if (cog.featurePlan !== 'plus') {
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-COG8',
+        reason: `Threat protection needs the Plus feature plan, billed per monthly active user; shinykit.yaml chose cognito.featurePlan: ${cog.featurePlan}. Set featurePlan: plus to turn it on.`,
+      });
+    }
+
+    const groups = new Map<string, cognito.CfnUserPoolGroup>();
+    for (const [name, group] of Object.entries(cog.groups)) {
+      groups.set(
+        name,
+        new cognito.CfnUserPoolGroup(this, `Group-${name}`, {
+          userPoolId: this.userPool.userPoolId,
+          groupName: name,
+          description: group.description,
+          precedence: group.precedence,
+        }),
+      );
+    }
+    this.groups = groups;
+
+    this.domain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: cognitoDomainPrefix(props.config) },
+    });
+
+    this.client = this.userPool.addClient('ShinyProxyClient', {
+      generateSecret: true,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [this.callbackUrl],
+        logoutUrls: [this.siteUrl],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      // ShinyProxy refreshes tokens while a session is active; a day bounds how long
+      // a disabled user keeps access through an old refresh token.
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(1),
+      authSessionValidity: Duration.minutes(5),
+    });
+  }
+}

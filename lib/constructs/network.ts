@@ -1,0 +1,65 @@
+/**
+ * Network: a small VPC with public subnets only and the host's security group.
+ *
+ * The host is the only thing in the VPC and talks to AWS APIs over the internet
+ * gateway, so private subnets and NAT gateways (about $32/month each) buy nothing.
+ */
+import { Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+
+export interface NetworkProps {
+  /**
+   * The one IPv4 CIDR allowed to reach port 22. Absent (the default): no rule for
+   * port 22 at all; operators use SSM Session Manager instead.
+   */
+  readonly sshCidr?: string;
+  /** Availability zones to spread the public subnets over. @default 2 */
+  readonly maxAzs?: number;
+}
+
+/** Ports the host serves to the world: 443 (the site) and 80 (redirect + ACME challenge). */
+export const PUBLIC_PORTS = [443, 80] as const;
+
+export class Network extends Construct {
+  readonly vpc: ec2.Vpc;
+  /** The host's security group: 443 and 80 from anywhere, 22 only from `sshCidr`. */
+  readonly hostSecurityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkProps = {}) {
+    super(scope, id);
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.42.0.0/16'),
+      maxAzs: props.maxAzs ?? 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+      // The default security group allows all traffic between its members; nothing
+      // should use it, so strip its rules (done by a small CDK custom resource).
+      restrictDefaultSecurityGroup: true,
+    });
+
+    this.hostSecurityGroup = new ec2.SecurityGroup(this, 'HostSecurityGroup', {
+      vpc: this.vpc,
+      description: 'shinykit host: HTTPS and HTTP (redirect, ACME) from anywhere; SSH only from the configured CIDR',
+      // Egress stays open: the host pulls images, packages and certificates.
+      allowAllOutbound: true,
+    });
+    this.hostSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS (nginx in front of ShinyProxy)');
+    this.hostSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP: redirect to HTTPS and ACME challenges');
+    if (props.sshCidr !== undefined) {
+      this.hostSecurityGroup.addIngressRule(ec2.Peer.ipv4(props.sshCidr), ec2.Port.tcp(22), 'SSH from the configured CIDR only');
+    }
+
+    Validations.of(this.vpc).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-VPC7',
+      reason:
+        'The VPC holds one public web host whose only inbound ports are 80/443 (and 22 from one CIDR); nginx access logs record its traffic, and flow logs would add CloudWatch ingestion cost for internet background noise.',
+    });
+    Validations.of(this.hostSecurityGroup).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-EC23',
+      reason:
+        'The host is a public website: 443 and 80 (HTTPS redirect and Let\'s Encrypt HTTP-01 challenges) must be open to 0.0.0.0/0; every other port, including 22 unless host.sshCidr is set, is closed.',
+    });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * `<name>-data`: the stateful resources, all retained on stack deletion — the
+ * Elastic IP (and its DNS record), the ECR repositories and the Cognito user pool.
+ * The Cognito client lives here too: its callback URL needs the site hostname,
+ * which needs the EIP, so keeping both in one stack avoids a cross-stack cycle.
+ */
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { cognitoDomainPrefix, type Config } from '../config.js';
+import { OutputKeys, repositoryOutputKey } from '../outputs.js';
+import { Address } from '../constructs/address.js';
+import { Identity } from '../constructs/identity.js';
+import { Registry } from '../constructs/registry.js';
+import { siteHostname, siteUrl } from '../constructs/site.js';
+
+export interface DataStackProps extends StackProps {
+  readonly config: Config;
+}
+
+export class DataStack extends Stack {
+  readonly address: Address;
+  readonly registry: Registry;
+  readonly identity: Identity;
+  readonly siteHostname: string;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const cfg = props.config;
+
+    this.address = new Address(this, 'Address', { domain: cfg.domain, hostedZone: cfg.hostedZone });
+    this.siteHostname = siteHostname(cfg, this.address.publicIp);
+    this.registry = new Registry(this, 'Registry', { config: cfg });
+    this.identity = new Identity(this, 'Identity', { config: cfg, siteHostname: this.siteHostname });
+
+    // Export what the host stack imports, whatever the config: if a toggle (say,
+    // setting `domain`) stopped the host using a value, CDK would drop the export
+    // while the deployed host still imports it, and the data stack update would fail.
+    for (const value of [
+      this.address.publicIp,
+      this.address.allocationId,
+      this.identity.userPool.userPoolId,
+      this.identity.userPool.userPoolArn,
+      this.identity.client.userPoolClientId,
+    ]) {
+      this.exportValue(value);
+    }
+
+    const cognitoDomainUrl = Fn.join('', ['https://', cognitoDomainPrefix(cfg), '.auth.', this.region, '.amazoncognito.com']);
+    const url = siteUrl(this.siteHostname);
+    const output = (key: string, value: string, description: string) =>
+      new CfnOutput(this, key, { value, description });
+
+    output(OutputKeys.UserPoolId, this.identity.userPool.userPoolId, 'Cognito user pool id');
+    output(OutputKeys.UserPoolClientId, this.identity.client.userPoolClientId, 'Cognito app client id used by ShinyProxy (its secret is read on the host, never output)');
+    output(OutputKeys.CognitoDomainUrl, cognitoDomainUrl, 'Cognito hosted UI base URL');
+    output(
+      OutputKeys.JwksUrl,
+      Fn.join('', ['https://cognito-idp.', this.region, '.amazonaws.com/', this.identity.userPool.userPoolId, '/.well-known/jwks.json']),
+      'JSON Web Key Set of the user pool',
+    );
+    output(
+      OutputKeys.LogoutUrl,
+      Fn.join('', [cognitoDomainUrl, '/logout?client_id=', this.identity.client.userPoolClientId, '&logout_uri=', url]),
+      'Cognito logout URL; logout_uri equals the client sign-out URL exactly',
+    );
+    output(OutputKeys.SiteHostname, this.siteHostname, 'DNS name of the site');
+    output(OutputKeys.SiteUrl, url, 'URL of the site');
+    output(OutputKeys.HostPublicIp, this.address.publicIp, 'Elastic IP of the host');
+    output(OutputKeys.Region, this.region, 'Region of the stacks');
+    for (const app of cfg.apps) {
+      output(repositoryOutputKey(app), this.registry.repositories.get(app.id)!.repositoryUri, `ECR repository URI for app ${app.id}`);
+    }
+  }
+}

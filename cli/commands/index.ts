@@ -4,7 +4,11 @@
  */
 import type { Command } from 'commander';
 import { validateCommand } from './validate.js';
+import { renderCommand } from './render.js';
 import { usersCommand } from './users/index.js';
 import { groupsCommand } from './groups.js';
+import { initCommand } from './init.js';
+import { pushCommand } from './push.js';
+import { applyCommand } from './apply.js';
 
-export const commandFactories: ReadonlyArray<() => Command> = [validateCommand, usersCommand, groupsCommand];
+export const commandFactories: ReadonlyArray<() => Command> = [initCommand, validateCommand, renderCommand, usersCommand, groupsCommand, pushCommand, applyCommand];

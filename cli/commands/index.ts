@@ -7,5 +7,8 @@ import { validateCommand } from './validate.js';
 import { renderCommand } from './render.js';
 import { usersCommand } from './users/index.js';
 import { groupsCommand } from './groups.js';
+import { initCommand } from './init.js';
+import { pushCommand } from './push.js';
+import { applyCommand } from './apply.js';
 
-export const commandFactories: ReadonlyArray<() => Command> = [validateCommand, renderCommand, usersCommand, groupsCommand];
+export const commandFactories: ReadonlyArray<() => Command> = [initCommand, validateCommand, renderCommand, usersCommand, groupsCommand, pushCommand, applyCommand];

@@ -1,0 +1,114 @@
+/**
+ * A user pool in moto for the `users`/`groups` end-to-end tests, and the files
+ * the CLI reads to find it: the bundled shinykit.yaml and a cdk-outputs.json in
+ * a temp dir whose stack names come from stackNames(cfg), as `cdk deploy` writes them.
+ */
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminListGroupsForUserCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolCommand,
+  ListUsersCommand,
+  type UserType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../lib/config.js';
+import { stackNames } from '../../lib/outputs.js';
+import { ROOT, runCli, type CliResult } from './cli.js';
+import { TEST_REGION, type Moto } from './moto.js';
+
+export const CONFIG = join(ROOT, 'shinykit.yaml');
+export const GROUPS = { admin_users: 'Every app and the ShinyProxy admin page', shiny_users: 'The Shiny example app', dash_users: 'The Dash example app' };
+
+export interface PoolFixture {
+  readonly poolId: string;
+  readonly dir: string;
+  readonly outputs: string;
+  readonly admin: CognitoIdentityProviderClient;
+  /** Runs the built CLI against this pool (through `endpoint`, default moto itself). */
+  cli(args: readonly string[], opts?: { input?: string; endpoint?: string; timeoutMs?: number }): Promise<CliResult>;
+  /** Every user in the pool, by email, with groups (read straight from moto). */
+  snapshot(): Promise<Map<string, { status: string; enabled: boolean; name?: string; groups: string[] }>>;
+  seed(email: string, groups?: readonly string[]): Promise<void>;
+}
+
+export function adminClient(moto: Moto): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({
+    endpoint: moto.url,
+    region: TEST_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+}
+
+/** A fresh pool signing in by email (as the stacks make it), with the bundled config's groups. */
+export async function createPool(moto: Moto, groups: Record<string, string> = GROUPS): Promise<PoolFixture> {
+  const admin = adminClient(moto);
+  const pool = await admin.send(new CreateUserPoolCommand({ PoolName: 'analytics-users', UsernameAttributes: ['email'] }));
+  const poolId = pool.UserPool!.Id!;
+  for (const [GroupName, Description] of Object.entries(groups)) {
+    await admin.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName, Description }));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'shinykit-users-'));
+  const outputs = join(dir, 'cdk-outputs.json');
+  const names = stackNames(loadConfig(CONFIG));
+  writeFileSync(
+    outputs,
+    JSON.stringify({ [names.data]: { UserPoolId: poolId, Region: TEST_REGION }, [names.host]: { HostInstanceId: 'i-0123456789abcdef0' } }, null, 2),
+  );
+  const fixture: PoolFixture = {
+    poolId,
+    dir,
+    outputs,
+    admin,
+    cli: (args, opts = {}) =>
+      runCli(['--config', CONFIG, '--outputs', outputs, ...args], {
+        cwd: dir,
+        input: opts.input,
+        timeoutMs: opts.timeoutMs,
+        env: {
+          ...moto.env,
+          // The SDK warns on stderr under Node 20 that future releases need Node 22; the tests check stderr is clean otherwise.
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          ...(opts.endpoint ? { AWS_ENDPOINT_URL: opts.endpoint } : {}),
+        },
+      }),
+    snapshot: async () => {
+      const users: UserType[] = [];
+      let token: string | undefined;
+      do {
+        const res = await admin.send(new ListUsersCommand({ UserPoolId: poolId, PaginationToken: token }));
+        users.push(...(res.Users ?? []));
+        token = res.PaginationToken;
+      } while (token);
+      const out = new Map<string, { status: string; enabled: boolean; name?: string; groups: string[] }>();
+      for (const u of users) {
+        const email = u.Attributes?.find((a) => a.Name === 'email')?.Value ?? '';
+        if (out.has(email)) throw new Error(`duplicate user ${email} in the pool`);
+        const g = await admin.send(new AdminListGroupsForUserCommand({ UserPoolId: poolId, Username: email }));
+        out.set(email, {
+          status: u.UserStatus ?? '',
+          enabled: u.Enabled ?? true,
+          name: u.Attributes?.find((a) => a.Name === 'name')?.Value,
+          groups: (g.Groups ?? []).map((x) => x.GroupName ?? '').sort(),
+        });
+      }
+      return out;
+    },
+    seed: async (email, seedGroups = []) => {
+      await admin.send(
+        new AdminCreateUserCommand({
+          UserPoolId: poolId,
+          Username: email,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [{ Name: 'email', Value: email }],
+        }),
+      );
+      for (const GroupName of seedGroups) await admin.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: email, GroupName }));
+    },
+  };
+  return fixture;
+}

@@ -188,7 +188,7 @@ export class Host extends Construct {
     // never passes through CloudFormation.
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'CognitoClientSecret',
+        sid: 'DescribeOwnPoolClient',
         actions: ['cognito-idp:DescribeUserPoolClient'],
         resources: [props.userPoolArn],
       }),

@@ -41,6 +41,9 @@ export class Registry extends Construct {
           },
         ],
       });
+      // CDK leaves AES-256 (the ECR default) out of the template; state it so the
+      // encryption is visible and checked.
+      (repo.node.defaultChild as ecr.CfnRepository).addPropertyOverride('EncryptionConfiguration', { EncryptionType: 'AES256' });
       repos.set(app.id, repo);
     }
     this.repositories = repos;

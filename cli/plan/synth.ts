@@ -1,0 +1,35 @@
+/**
+ * Synthesizes the stacks in-process, offline: the same `buildApp` that
+ * bin/shinykit.ts runs under `cdk deploy`, into a throwaway directory.
+ * aws-cdk-lib is imported lazily so other commands do not pay for loading it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../lib/config.js';
+import type { CfnTemplate } from './template.js';
+
+export interface SynthesizedStack {
+  readonly name: string;
+  readonly template: CfnTemplate;
+  /** Warnings and errors CDK attached to constructs (deprecated APIs, cdk-nag findings, ...). */
+  readonly messages: ReadonlyArray<{ readonly level: string; readonly path: string; readonly text: string }>;
+}
+
+export async function synthesize(cfg: Config, opts: { outdir?: string } = {}): Promise<SynthesizedStack[]> {
+  const outdir = opts.outdir ?? mkdtempSync(join(tmpdir(), 'shinykit-plan-'));
+  try {
+    const { buildApp } = await import('../../lib/app.js');
+    const { app } = buildApp(cfg, { outdir });
+    const assembly = app.synth();
+    return assembly.stacks.map((s) => ({
+      name: s.stackName,
+      template: s.template as CfnTemplate,
+      messages: s.messages
+        .filter((m) => m.level === 'warning' || m.level === 'error')
+        .map((m) => ({ level: String(m.level), path: m.id, text: String(m.entry.data) })),
+    }));
+  } finally {
+    if (!opts.outdir) rmSync(outdir, { recursive: true, force: true });
+  }
+}

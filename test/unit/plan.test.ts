@@ -1,0 +1,182 @@
+/**
+ * The pure parts of `shinykit plan` on small hand-written templates, plus one
+ * in-process synthesis of a non-default config (SSH CIDR, Graviton, MFA
+ * required, plus plan) to prove the plan follows the stacks, not the defaults.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lib/config.js';
+import { estimateCost } from '../../cli/plan/cost.js';
+import { describeExposure } from '../../cli/plan/exposure.js';
+import { formatPlan, runPlan } from '../../cli/plan/index.js';
+import { defaultPricesFile, loadPrices, type PriceTable } from '../../cli/plan/prices.js';
+import { summarizeResources } from '../../cli/plan/resources.js';
+import type { CfnTemplate } from '../../cli/plan/template.js';
+import { UsageError } from '../../cli/lib/errors.js';
+
+const BASE = `
+name: lab
+tls: { email: ops@lab.org }
+cognito:
+  featurePlan: essentials
+  groups: { staff: {}, admins: {} }
+shinyproxy: { adminGroups: [admins] }
+apps:
+  - { id: one, kind: shiny, context: a, groups: [staff, admins] }
+  - { id: two, kind: dash, context: b, groups: [admins] }
+`;
+const cfg = parseConfig(BASE);
+
+const prices: PriceTable = {
+  asOf: '2026-01-01',
+  currency: 'USD',
+  source: 'test table',
+  hoursPerMonth: 730,
+  defaultRegion: 'us-east-1',
+  regions: {
+    'us-east-1': { ec2HourlyOnDemand: { 't3.small': 0.02 }, ebsGp3PerGiBMonth: 0.1, publicIpv4PerHour: 0.005, ecrStoragePerGBMonth: 0.1 },
+  },
+  cognito: { lite: { freeMau: 10, perMau: 0.01 }, essentials: { freeMau: 10, perMau: 0.02 }, plus: { freeMau: 0, perMau: 0.05 } },
+  ecrImageGBEstimate: { shiny: 1, dash: 0.5, custom: 1, perExtraVersion: 0, versionsKept: 1 },
+};
+
+const template = (instanceType = 't3.small'): CfnTemplate => ({
+  Resources: {
+    Eip: { Type: 'AWS::EC2::EIP', DeletionPolicy: 'Retain' },
+    Pool: {
+      Type: 'AWS::Cognito::UserPool',
+      DeletionPolicy: 'Retain',
+      Properties: { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }, MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'], UserPoolTier: 'PLUS' },
+    },
+    RepoA: { Type: 'AWS::ECR::Repository' },
+    RepoB: { Type: 'AWS::ECR::Repository' },
+    Sg: {
+      Type: 'AWS::EC2::SecurityGroup',
+      Properties: { SecurityGroupIngress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: 'HTTPS' }] },
+    },
+    SshRule: { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { CidrIp: '198.51.100.7/32', IpProtocol: 'tcp', FromPort: 22, ToPort: 22 } },
+    Host: {
+      Type: 'AWS::EC2::Instance',
+      Properties: { InstanceType: instanceType, BlockDeviceMappings: [{ Ebs: { VolumeSize: 20, VolumeType: 'gp3' } }] },
+    },
+  },
+});
+
+describe('plan: resources', () => {
+  it('counts resources by type with their logical ids and lists what is retained', () => {
+    const s = summarizeResources('lab-data', template());
+    expect(s.total).toBe(7);
+    expect(s.byType.find((t) => t.type === 'AWS::ECR::Repository')).toEqual({ type: 'AWS::ECR::Repository', count: 2, logicalIds: ['RepoA', 'RepoB'] });
+    expect(s.retained.map((r) => r.logicalId)).toEqual(['Eip', 'Pool']);
+  });
+});
+
+describe('plan: exposure', () => {
+  it('reads ingress from security groups and standalone ingress resources, and spots SSH', () => {
+    const e = describeExposure(cfg, [template()]);
+    expect(e.ingress.map((r) => [r.ports, r.source, r.anywhere])).toEqual([
+      ['443/tcp', '0.0.0.0/0 (anywhere, IPv4)', true],
+      ['22/tcp', '198.51.100.7/32', false],
+    ]);
+    expect(e.sshOpen).toBe(true);
+  });
+
+  it('an all-traffic rule counts as open SSH', () => {
+    const t: CfnTemplate = { Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { SecurityGroupIngress: [{ CidrIp: '10.0.0.0/8', IpProtocol: '-1' }] } } } };
+    const e = describeExposure(cfg, [t]);
+    expect(e.ingress[0]!.ports).toBe('all traffic');
+    expect(e.sshOpen).toBe(true);
+  });
+
+  it('reports the login policy from the user pool and maps groups to apps', () => {
+    const e = describeExposure(cfg, [template()]);
+    expect(e.login).toMatchObject({ adminCreatedUsersOnly: true, mfa: 'ON', featurePlan: 'PLUS' });
+    expect(e.groups).toEqual([
+      { group: 'staff', apps: ['one'], admin: false },
+      { group: 'admins', apps: ['one', 'two'], admin: true },
+    ]);
+    expect(e.apps.map((a) => a.path)).toEqual(['/app/one', '/app/two']);
+  });
+});
+
+describe('plan: cost', () => {
+  const base = { config: cfg, prices, pricesFile: 'p.json', mau: 50 };
+
+  it('prices what the templates contain: instance, volume, address, Cognito tier from the pool, ECR', () => {
+    const c = estimateCost({ ...base, templates: [template()] });
+    const by = Object.fromEntries(c.lines.map((l) => [l.item, l.monthly]));
+    expect(by['EC2 instance t3.small']).toBe(14.6); // 0.02 × 730
+    expect(by['EBS gp3 volume 20 GiB']).toBe(2);
+    expect(by['Public IPv4 address (Elastic IP)']).toBe(3.65);
+    expect(by['Cognito plus feature plan']).toBe(2.5); // 50 MAU × 0.05, no free tier
+    expect(by['ECR image storage (2 repositories)']).toBe(0.15); // (1 + 0.5) GB × 0.1
+    expect(c.total).toBe(22.9);
+    expect(c.incomplete).toBe(false);
+    expect(c.asOf).toBe('2026-01-01');
+  });
+
+  it('Cognito is free up to the free tier and charged per MAU above it', () => {
+    const t = template();
+    (t.Resources!.Pool!.Properties as Record<string, unknown>).UserPoolTier = 'ESSENTIALS';
+    const cognito = (mau: number) => estimateCost({ ...base, mau, templates: [t] }).lines.find((l) => l.item.startsWith('Cognito'))!.monthly;
+    expect(cognito(10)).toBe(0);
+    expect(cognito(110)).toBe(2);
+  });
+
+  it('an instance type missing from the table is unknown, flagged, and the total marked incomplete', () => {
+    const c = estimateCost({ ...base, templates: [template('x9.huge')] });
+    expect(c.lines.find((l) => l.item === 'EC2 instance x9.huge')!.monthly).toBeNull();
+    expect(c.incomplete).toBe(true);
+    expect(c.warnings.join()).toContain('add it under regions.us-east-1.ec2HourlyOnDemand');
+  });
+
+  it('a region missing from the table falls back to the default region, with a warning', () => {
+    const c = estimateCost({ ...base, region: 'ap-south-2', templates: [template()] });
+    expect(c.priceRegion).toBe('us-east-1');
+    expect(c.warnings.join()).toContain('no prices for ap-south-2');
+  });
+});
+
+describe('plan: price table', () => {
+  it('the bundled table loads and prices the default instance types in its default region', () => {
+    const p = loadPrices(defaultPricesFile());
+    expect(p.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const region = p.regions[p.defaultRegion]!;
+    for (const t of ['t3.small', 't4g.small', 't3.medium']) expect(region.ec2HourlyOnDemand[t]).toBeGreaterThan(0);
+  });
+
+  it('a broken table is a usage error that names the field', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'shinykit-prices-')), 'p.json');
+    writeFileSync(file, JSON.stringify({ ...prices, asOf: 'last week' }));
+    expect(() => loadPrices(file)).toThrow(UsageError);
+    try {
+      loadPrices(file);
+    } catch (err) {
+      expect((err as UsageError).details.join()).toContain('asOf: expected a date');
+    }
+  });
+});
+
+describe('plan: synthesized for a non-default config', () => {
+  it('shows SSH open to the configured CIDR, Graviton pricing, MFA required and the plus plan', async () => {
+    const custom = parseConfig(
+      BASE.replace('featurePlan: essentials', 'featurePlan: plus\n  mfa: required') + 'host: { instanceType: t4g.small, volumeGiB: 40, sshCidr: 198.51.100.7/32 }\n',
+    );
+    const progress: string[] = [];
+    const r = await runPlan({ config: custom, configFile: 'x.yaml', mau: 50, preview: true, progress: (l) => progress.push(l) });
+    expect(progress[0]).toContain('Synthesizing the lab-data and lab-host stacks');
+    expect(r.exposure.sshOpen).toBe(true);
+    expect(r.exposure.ingress.find((i) => i.ports === '22/tcp')?.source).toBe('198.51.100.7/32');
+    expect(r.exposure.login?.mfa).toBe('ON');
+    const items = r.cost.lines.map((l) => l.item);
+    expect(items).toContain('EC2 instance t4g.small');
+    expect(items).toContain('EBS gp3 volume 40 GiB');
+    expect(items).toContain('Cognito plus feature plan');
+    const text = formatPlan(r);
+    expect(text).toContain('SSH (22/tcp) is open');
+    expect(text).toContain('MFA: required');
+    expect(r.preview?.placeholder).toBe(true);
+  });
+});

@@ -73,7 +73,8 @@ json_string() {
 sha_of() { if [ -f "$1" ]; then sha256sum "$1" | cut -d' ' -f1; else printf none; fi; }
 
 write_status() {
-  local result=$1 reason=$2
+  # Bounded so the status fits one Standard-tier parameter (4 KB) when published.
+  local result=$1 reason=${2:0:2000}
   mkdir -p "$state_dir"
   local tmp=$status_file.tmp
   {

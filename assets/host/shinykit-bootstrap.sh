@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# shinykit-bootstrap: turns a fresh Amazon Linux 2023 instance (x86_64 or arm64) into the
+# shinykit host, with no person at a shell. cloud-init runs it once per instance (user data
+# wrote it and /etc/shinykit/host.env); running it again is safe: every step checks first.
+#
+#   Docker (unix socket only; published ports on 127.0.0.1) with the ECR credential helper,
+#   nginx (starting page + ACME until the first apply), certbot (timer-driven issuance and
+#   renewal), Corretto + ShinyProxy on 127.0.0.1:8080, CloudWatch Logs shipping, then the last
+#   config the host accepted is re-applied from Parameter Store.
+#
+# CloudFormation waits for this script (creation policy): it signals SUCCESS once nginx, Docker
+# and ShinyProxy answer locally, FAILURE (with the failing step as the signal's id) otherwise.
+# The log tail then goes to the serial console, CloudWatch Logs and <prefix>status/bootstrap.
+set -Eeuo pipefail
+umask 022
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin
+# shellcheck source=/dev/null
+. /etc/shinykit/host.env
+export AWS_REGION=$SHINYKIT_REGION AWS_DEFAULT_REGION=$SHINYKIT_REGION
+
+share=/usr/local/share/shinykit
+state=/var/lib/shinykit
+log_dir=/var/log/shinykit
+log=$log_dir/bootstrap.log
+mkdir -p "$log_dir" "$state"
+exec > >(tee -a "$log") 2>&1
+
+current_step=start
+step() {
+  current_step=$1
+  printf '\n== %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1"
+}
+
+imds() {
+  local token
+  token=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)
+  curl -sf -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/$1"
+}
+
+json_escape() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\t'/ }
+  s=${s//$'\r'/}
+  s=${s//$'\n'/\\n}
+  printf '%s' "$s"
+}
+
+publish_bootstrap_status() {
+  local result=$1 detail=$2
+  printf '{"result":"%s","step":"%s","detail":"%s","shinyproxyChecksum":"%s","time":"%s"}\n' \
+    "$result" "$current_step" "$(json_escape "${detail:0:2500}")" "${checksum_source:-n/a}" \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$state/bootstrap.json"
+  shinykit-publish-status bootstrap "$state/bootstrap.json" || true
+}
+
+cfn_signal() {
+  local exit_code=$1 id=$2
+  if [ -x /opt/aws/bin/cfn-signal ]; then
+    /opt/aws/bin/cfn-signal -e "$exit_code" --id "$id" --stack "$SHINYKIT_STACK" \
+      --resource "$SHINYKIT_RESOURCE" --region "$SHINYKIT_REGION" ||
+      echo "cfn-signal failed (normal when re-running after the stack finished)"
+  else
+    echo "cfn-signal is not installed; CloudFormation will time out waiting for this host"
+  fi
+}
+
+on_error() {
+  local rc=$?
+  trap - ERR
+  echo "BOOTSTRAP FAILED in step '$current_step' (exit $rc); last lines of $log follow"
+  local tail_text
+  tail_text=$(tail -n 40 "$log")
+  # The serial console is what `aws ec2 get-console-output` and the EC2 console's "system log" show.
+  printf 'shinykit bootstrap failed in step %s:\n%s\n' "$current_step" "$tail_text" >/dev/console 2>/dev/null || true
+  publish_bootstrap_status failed "$tail_text"
+  # A resource signal carries no message; its id (max 64 chars) names the instance and the step.
+  local id
+  id=$(printf '%s:failed:%s' "${instance_id:-instance}" "$current_step" | tr -c 'A-Za-z0-9:._-' '-' | cut -c1-64)
+  cfn_signal 1 "$id"
+  exit "$rc"
+}
+trap on_error ERR
+
+retry() {
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    if "$@"; then return 0; fi
+    echo "attempt $attempt of '$*' failed; retrying in $((attempt * 10)) s"
+    sleep $((attempt * 10))
+  done
+  "$@"
+}
+
+wait_until() {
+  local what=$1 seconds=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "$what did not answer within $seconds s"
+      return 1
+    fi
+    sleep 3
+  done
+  echo "$what answers"
+}
+
+http_answers() {
+  local code
+  code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$1" || true)
+  [ "${code:-000}" != 000 ]
+}
+
+step metadata
+instance_id=$(imds meta-data/instance-id)
+account_id=$(imds dynamic/instance-identity/document | python3 -c 'import json, sys; print(json.load(sys.stdin)["accountId"])')
+echo "instance $instance_id, account $account_id, region $SHINYKIT_REGION, architecture $(uname -m)"
+
+step packages
+# All from Amazon Linux 2023's own repositories (signed by Amazon), for either architecture.
+retry dnf -y -q install docker nginx python3-pyyaml amazon-ecr-credential-helper \
+  java-21-amazon-corretto-headless amazon-cloudwatch-agent aws-cfn-bootstrap openssl tar
+if ! command -v certbot >/dev/null 2>&1; then
+  if ! dnf -y -q install certbot; then
+    # Older AL2023 releases lack a certbot package: use the EFF's documented pip install in a venv.
+    python3 -m venv /opt/certbot
+    retry /opt/certbot/bin/pip install --quiet certbot
+  fi
+fi
+if [ ! -e /usr/local/bin/certbot ]; then
+  ln -sf "$(command -v certbot || echo /opt/certbot/bin/certbot)" /usr/local/bin/certbot
+fi
+
+step logs
+sed "s|@LOG_GROUP@|$SHINYKIT_LOG_GROUP|g" "$share/cloudwatch-agent.json" >"$state/cloudwatch-agent.json"
+/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s \
+  -c "file:$state/cloudwatch-agent.json"
+
+step docker
+mkdir -p /etc/docker
+# No "hosts": the daemon listens on its unix socket only. "ip": ports containers publish
+# (ShinyProxy's app containers) bind to 127.0.0.1, never to the public interface.
+cat >/etc/docker/daemon.json <<'JSON'
+{
+  "ip": "127.0.0.1",
+  "live-restore": true,
+  "log-driver": "json-file",
+  "log-opts": { "max-size": "10m", "max-file": "3" }
+}
+JSON
+systemctl enable docker
+systemctl restart docker
+wait_until "Docker" 60 docker info
+# Pulls from this account's ECR use the instance role through the credential helper: no
+# `docker login`, no stored keys, nothing that expires after 12 hours.
+mkdir -p /root/.docker
+printf '{\n  "credHelpers": { "%s.dkr.ecr.%s.amazonaws.com": "ecr-login" }\n}\n' \
+  "$account_id" "$SHINYKIT_REGION" >/root/.docker/config.json
+
+step shinyproxy-install
+getent group shinyproxy >/dev/null || groupadd --system shinyproxy
+id shinyproxy >/dev/null 2>&1 || useradd --system --gid shinyproxy --groups docker \
+  --home-dir /var/lib/shinyproxy --create-home --shell /sbin/nologin shinyproxy
+mkdir -p /etc/shinyproxy /opt/shinyproxy /var/log/shinyproxy/containers /var/www/certbot
+chown -R shinyproxy:shinyproxy /var/log/shinyproxy
+version=$SHINYKIT_SHINYPROXY_VERSION
+jar=/opt/shinyproxy/shinyproxy-$version.jar
+checksum_source=pinned
+if [ ! -f "$jar" ]; then
+  tmp=$(mktemp /opt/shinyproxy/download.XXXXXX)
+  retry curl -fsSL -o "$tmp" "$SHINYKIT_SHINYPROXY_URL"
+  if [ -n "${SHINYKIT_SHINYPROXY_SHA256:-}" ]; then
+    echo "$SHINYKIT_SHINYPROXY_SHA256  $tmp" | sha256sum -c -
+  else
+    # No pinned checksum for this version (see lib/constructs/host-bootstrap.ts): compare with
+    # the checksum file the publisher serves next to the jar, and say so in the host status.
+    checksum_source=publisher
+    published=$(curl -fsSL "$SHINYKIT_SHINYPROXY_URL.sha256" | awk '{ print $1 }' || true)
+    if [ -n "$published" ]; then
+      echo "$published  $tmp" | sha256sum -c -
+    else
+      checksum_source=unverified
+      echo "WARNING: no checksum available for ShinyProxy $version; sha256 of the download: $(sha256sum "$tmp" | cut -d' ' -f1)"
+    fi
+  fi
+  mv -f "$tmp" "$jar"
+  chmod 0644 "$jar"
+fi
+ln -sfn "$jar" /opt/shinyproxy/shinyproxy.jar
+
+step files
+install -m 0644 "$share/nginx.conf" /etc/nginx/nginx.conf
+rm -f /etc/nginx/conf.d/default.conf
+mkdir -p "$share/www"
+install -m 0644 "$share/starting.html" "$share/www/starting.html"
+# The starting config and ShinyProxy's initial config only fill gaps: an applied config stays.
+if [ ! -f /etc/nginx/conf.d/shinyproxy.conf ]; then
+  sed "s|@SITE_HOSTNAME@|$SHINYKIT_SITE_HOSTNAME|g" "$share/starting.conf" >/etc/nginx/conf.d/shinyproxy.conf
+fi
+if [ ! -f /etc/shinyproxy/application.yml ]; then
+  install -m 0644 "$share/application-initial.yml" /etc/shinyproxy/application.yml
+fi
+shinykit-tls --placeholder
+systemctl daemon-reload
+
+step nginx
+nginx -t
+systemctl enable nginx
+if systemctl is-active --quiet nginx; then systemctl reload nginx; else systemctl start nginx; fi
+wait_until "nginx on 127.0.0.1:80" 60 http_answers http://127.0.0.1/
+
+step shinyproxy
+systemctl enable shinyproxy
+systemctl start shinyproxy
+wait_until "ShinyProxy on 127.0.0.1:8080" 300 http_answers http://127.0.0.1:8080/
+
+step reapply
+# A replaced or rebuilt host picks up the config the previous one had accepted. A failure here
+# leaves the working config in place, so it is reported, not fatal.
+if ! shinykit-deliver config; then
+  echo "WARNING: re-applying the last accepted config failed; see $log_dir/apply.log and status/last-apply"
+fi
+systemctl enable shinykit-reapply.service
+
+step tls
+systemctl enable --now shinykit-tls.timer shinykit-certbot-renew.timer
+
+step finish
+publish_bootstrap_status ok "nginx, Docker and ShinyProxy answer locally"
+cfn_signal 0 "$instance_id"
+echo "bootstrap finished"

@@ -4,7 +4,7 @@
  * The host is the only thing in the VPC and talks to AWS APIs over the internet
  * gateway, so private subnets and NAT gateways (about $32/month each) buy nothing.
  */
-import { Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 
@@ -39,6 +39,8 @@ export class Network extends Construct {
       restrictDefaultSecurityGroup: true,
     });
 
+    dropRedundantProviderDependency(this);
+
     this.hostSecurityGroup = new ec2.SecurityGroup(this, 'HostSecurityGroup', {
       vpc: this.vpc,
       description: 'shinykit host: HTTPS and HTTP (redirect, ACME) from anywhere; SSH only from the configured CIDR',
@@ -62,4 +64,16 @@ export class Network extends Construct {
         'The host is a public website: 443 and 80 (HTTPS redirect and Let\'s Encrypt HTTP-01 challenges) must be open to 0.0.0.0/0; every other port, including 22 unless host.sshCidr is set, is closed.',
     });
   }
+}
+
+/**
+ * CDK's provider for the default-security-group custom resource declares
+ * `DependsOn: Role` on its Lambda although the Lambda's `Role: !GetAtt` already
+ * orders them; cfn-lint rightly warns (W3005). Drop the duplicate.
+ */
+function dropRedundantProviderDependency(scope: Construct): void {
+  const provider = Stack.of(scope).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+  const handler = provider?.node.tryFindChild('Handler');
+  const role = provider?.node.tryFindChild('Role');
+  if (handler instanceof CfnResource && role instanceof CfnResource) handler.removeResourceDependency(role);
 }

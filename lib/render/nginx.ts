@@ -36,14 +36,20 @@ export function renderNginx(values: RenderValues, source: string): string {
   const host = values.siteHostname;
   const cert = certificatePaths(host);
   const s = NGINX_SETTINGS;
-  const upstream = `http://${SHINYPROXY_BIND_ADDRESS}:${SHINYPROXY_PORT}`;
+  const upstream = 'http://shinykit_shinyproxy';
   const lines = [
     hashComment(headerLines(source, NGINX_SNIPPET_PATH)),
     '',
-    '# Websocket upgrade: pass "Connection: upgrade" only when the client asked for one.',
+    '# Websocket upgrade: pass "Connection: upgrade" when the client asks for one, otherwise an empty',
+    '# Connection header so the kept-alive upstream connections below are reused.',
     'map $http_upgrade $connection_upgrade {',
     '    default upgrade;',
-    "    ''      close;",
+    "    ''      '';",
+    '}',
+    '',
+    'upstream shinykit_shinyproxy {',
+    `    server ${SHINYPROXY_BIND_ADDRESS}:${SHINYPROXY_PORT};`,
+    '    keepalive 32;',
     '}',
     '',
     'server {',

@@ -41,7 +41,7 @@ export function localizeSnippet(snippet: string, hostname: string, ports: LocalN
   s = replaceAllRequired(s, 'listen 443 ssl http2;', `listen 127.0.0.1:${ports.https} ssl http2;`);
   s = replaceAllRequired(s, `/etc/letsencrypt/live/${hostname}/`, `${dirs.certDir}/`);
   s = replaceAllRequired(s, 'root /var/www/certbot;', `root ${dirs.webroot};`);
-  s = replaceAllRequired(s, 'proxy_pass http://127.0.0.1:8080;', `proxy_pass http://127.0.0.1:${ports.backend};`);
+  s = replaceAllRequired(s, 'server 127.0.0.1:8080;', `server 127.0.0.1:${ports.backend};`);
   return s;
 }
 

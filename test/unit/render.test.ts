@@ -53,7 +53,7 @@ describe('renderConfigs: nginx snippet', () => {
     expect(nginx).toContain('/etc/nginx/conf.d/shinyproxy.conf');
     const firstDirective = lines.find((l) => l && !l.startsWith('#'));
     expect(firstDirective).toBe('map $http_upgrade $connection_upgrade {');
-    expect(nginx).toMatch(/map \$http_upgrade \$connection_upgrade \{\n\s+default upgrade;\n\s+'' +close;\n\}/);
+    expect(nginx).toMatch(/map \$http_upgrade \$connection_upgrade \{\n\s+default upgrade;\n\s+'' +'';\n\}/);
   });
 
   it('port 80 serves ACME challenges from the certbot webroot and redirects the rest to https with path and query', () => {
@@ -96,7 +96,9 @@ describe('renderConfigs: nginx snippet', () => {
   });
 
   it('proxies to ShinyProxy on 127.0.0.1:8080 over HTTP/1.1 with upgrade and forwarding headers, unbuffered, long timeouts', () => {
-    expect(https).toContain('proxy_pass http://127.0.0.1:8080;');
+    // An upstream with kept-alive connections (the bench shows the difference); upgraded websockets are never pooled.
+    expect(nginx).toMatch(/^upstream shinykit_shinyproxy \{\n\s+server 127\.0\.0\.1:8080;\n\s+keepalive \d+;\n\}$/m);
+    expect(https).toContain('proxy_pass http://shinykit_shinyproxy;');
     expect(https).toContain('proxy_http_version 1.1;');
     expect(https).toContain('proxy_set_header Upgrade $http_upgrade;');
     expect(https).toContain('proxy_set_header Connection $connection_upgrade;');

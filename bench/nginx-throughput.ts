@@ -1,0 +1,64 @@
+/**
+ * Requests per second through the rendered nginx snippet (TLS termination,
+ * proxying to a Node stand-in for ShinyProxy) against the same backend
+ * directly, measured with wrk on loopback in the same run; prints both and
+ * the ratio. `npm run bench:nginx` (BENCH_SECONDS, BENCH_CONNECTIONS to tune).
+ *
+ * The figure that matters is the ratio: absolute numbers depend on the machine
+ * (and on the CPU the other processes here are using).
+ */
+import { execa } from 'execa';
+import { loadConfig } from '../lib/config.js';
+import { placeholderImages, placeholderOutputs, renderConfigs } from '../lib/render/index.js';
+import { OutputKeys } from '../lib/outputs.js';
+import { startBackend } from '../test/support/nginx-backend.js';
+import { prepareNginx, removePrefix, startNginx } from '../test/support/nginx.js';
+import { freePort } from '../test/support/ports.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+
+/** Runs wrk asynchronously: the backend lives in this process and must keep serving meanwhile. */
+async function wrk(url: string, host: string): Promise<number> {
+  const res = await execa('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${host}`, url], {
+    reject: false,
+    timeout: (seconds + 30) * 1000,
+  });
+  if (res.failed && res.exitCode === undefined) throw new Error(`wrk could not run (${res.message}); install it (apt-get install wrk)`);
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(res.stdout);
+  if (res.exitCode !== 0 || !m || Number(m[1]) === 0) throw new Error(`wrk failed on ${url}:\n${res.stdout}${res.stderr}`);
+  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: .*/.exec(res.stdout);
+  if (errors) process.stderr.write(`note (${url}): ${errors[0]}\n`);
+  return Number(m[1]);
+}
+
+async function main(): Promise<void> {
+  const cfg = loadConfig(new URL('../shinykit.yaml', import.meta.url).pathname);
+  const outputs = placeholderOutputs(cfg);
+  const host = outputs[OutputKeys.SiteHostname]!;
+  const { nginx } = renderConfigs({ config: cfg, outputs, images: placeholderImages(cfg, outputs), source: 'bench' });
+
+  const backend = await startBackend();
+  const ports = { http: await freePort(), https: await freePort(), backend: backend.port };
+  const prefix = prepareNginx(nginx, host, ports);
+  let proxy: Awaited<ReturnType<typeof startNginx>> | undefined;
+  try {
+    proxy = await startNginx(prefix, ports);
+    process.stderr.write(`wrk: ${seconds}s, ${connections} connections, 1 thread, GET /bench\n`);
+    const direct = await wrk(`http://127.0.0.1:${backend.port}/bench`, host);
+    const viaNginx = await wrk(`https://127.0.0.1:${ports.https}/bench`, host);
+    const pad = (s: string) => s.padEnd(34);
+    console.log(`${pad('backend directly (http)')}${direct.toFixed(0)} req/s`);
+    console.log(`${pad('through rendered nginx (https)')}${viaNginx.toFixed(0)} req/s`);
+    console.log(`${pad('ratio nginx / direct')}${(viaNginx / direct).toFixed(2)}`);
+  } finally {
+    await proxy?.stop();
+    await backend.stop();
+    removePrefix(prefix);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -122,6 +122,11 @@ const CognitoSchema = z.strictObject({
 
 const ShinyProxySchema = z.strictObject({
   version: z.string().regex(SEMVER, { error: 'expected a version such as 3.2.3' }).default(DEFAULT_SHINYPROXY_VERSION),
+  /** SHA-256 of the ShinyProxy jar for `version`; the host refuses a download that does not match. */
+  sha256: z
+    .string()
+    .regex(/^[a-f0-9]{64}$/, { error: 'expected the 64 lowercase hex digits of a SHA-256 checksum' })
+    .optional(),
   title: z.string().min(1).default('Shiny apps'),
   adminGroups: z.array(groupName).default([]),
 });
@@ -257,12 +262,14 @@ export function parseConfig(text: string, file = 'shinykit.yaml'): Config {
       doc.errors.map((e) => ({
         path: '',
         message: `YAML syntax: ${e.message.split('\n')[0]}`,
-        line: e.linePos?.[0]?.line,
+        line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
       })),
     );
   }
   const raw: unknown = doc.toJS() ?? {};
-  const result = ConfigSchema.safeParse(raw);
+  // reportInput: zod 4 leaves `input` off issues otherwise, and a wrong-typed value
+  // would then be reported as missing ("is required").
+  const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
 
   const lineOf = (path: readonly PropertyKey[]): number | undefined => {

@@ -3,6 +3,7 @@
  * cdk-outputs.json fixture, .shinykit/images.json, and moto_server standing in
  * for ECR (the fallback when no image state exists).
  */
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -207,5 +208,55 @@ describe('shinykit render falling back to ECR (moto_server)', () => {
       proxy: { specs: Array<{ id: string }> };
     };
     expect(app.proxy.specs.map((s) => s.id)).toEqual(['shiny-demo']);
+  });
+});
+
+describe('shinykit render reading outputs from CloudFormation when cdk-outputs.json is absent (moto_server)', () => {
+  let moto: Moto;
+  let cfn: CloudFormationClient;
+  beforeAll(async () => {
+    moto = await startMoto();
+    cfn = new CloudFormationClient({ region: TEST_REGION, endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  });
+  afterAll(async () => {
+    cfn?.destroy();
+    await moto?.stop();
+  });
+  beforeEach(() => moto.reset());
+
+  /** Stacks named like the app's, whose template outputs are the fixture values (minus `drop`). */
+  const deployStacks = async (drop: string[] = []) => {
+    const all = fixtureOutputs(cfg);
+    for (const k of drop) delete all[k];
+    const template = (outputs: Record<string, string>) =>
+      JSON.stringify({
+        Resources: { Placeholder: { Type: 'AWS::CloudFormation::WaitConditionHandle' } },
+        Outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { Value: v }])),
+      });
+    const hostKeys = new Set<string>([OutputKeys.HostInstanceId]);
+    const pick = (host: boolean) => Object.fromEntries(Object.entries(all).filter(([k]) => hostKeys.has(k) === host));
+    await cfn.send(new CreateStackCommand({ StackName: 'analytics-data', TemplateBody: template(pick(false)) }));
+    await cfn.send(new CreateStackCommand({ StackName: 'analytics-host', TemplateBody: template(pick(true)) }));
+  };
+
+  it('renders from DescribeStacks outputs', async () => {
+    await deployStacks();
+    const p = tracked(project());
+    rmSync(join(p.dir, 'cdk-outputs.json'));
+    const res = await runCli(['render', '--out', p.out], { cwd: p.dir, env: moto.env });
+    expect(res.stderr).not.toMatch(/error/i);
+    expect(res.exitCode).toBe(0);
+    expect(readFileSync(join(p.out, 'shinyproxy/application.yml'), 'utf8')).toContain(`jwks-url: ${fixtureOutputs(cfg)[OutputKeys.JwksUrl]}`);
+  });
+
+  it('a key missing from the stacks exits 2 naming the key and the stacks, and writes nothing', async () => {
+    await deployStacks([OutputKeys.LogoutUrl]);
+    const p = tracked(project());
+    rmSync(join(p.dir, 'cdk-outputs.json'));
+    const res = await runCli(['render', '--out', p.out], { cwd: p.dir, env: moto.env });
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr).toContain('"LogoutUrl"');
+    expect(res.stderr).toContain('CloudFormation stacks analytics-data, analytics-host');
+    expect(filesUnder(p.out)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { marks } from '../lib/output.js';
 import { BUILDERS, type BuilderName } from '../push/builders.js';
 import { REGISTRY_ENV } from '../push/registry.js';
 import { defaultConcurrency, runPush, type PushResult } from '../push/run.js';
+import { runApply, type ApplyResult } from './apply.js';
 
 interface PushFlags {
   builder?: BuilderName;
@@ -15,8 +16,6 @@ interface PushFlags {
   json?: boolean;
 }
 
-// ROLLOUT CALL SITE (the only one): helper C's `runApply({}, ctx)` from ./apply.ts goes here.
-const rollout: ((ctx: CommandContext) => Promise<unknown>) | undefined = undefined;
 
 export function pushCommand(): Command {
   return new Command('push')
@@ -48,12 +47,14 @@ export function pushCommand(): Command {
     )
     .action(async (apps: string[], flags: PushFlags, cmd: Command) => {
       const ctx = createContext(cmd);
+      let rollout: ApplyResult | undefined;
       const result = await runPush(
         { apps, builder: flags.builder, concurrency: flags.concurrency, registry: flags.registry, apply: flags.apply },
         ctx,
-        { apply: rollout },
+        // The rollout: render with the digests just recorded and deliver them to the host.
+        { apply: async (c) => void (rollout = await runApply({}, c)) },
       );
-      report(ctx, result, Boolean(flags.json));
+      report(ctx, result, Boolean(flags.json), rollout);
     });
 }
 
@@ -63,7 +64,7 @@ function parsePositiveInt(value: string): number {
   return n;
 }
 
-function report(ctx: CommandContext, result: PushResult, json: boolean): void {
+function report(ctx: CommandContext, result: PushResult, json: boolean, rollout?: ApplyResult): void {
   // Failed builds: the tail of each log, after the progress block so they do not interleave.
   for (const app of result.apps.filter((a) => a.status === 'failed')) {
     ctx.out.info(`\n${app.id}: ${app.error}`);
@@ -84,12 +85,20 @@ function report(ctx: CommandContext, result: PushResult, json: boolean): void {
         ...(a.error ? { error: a.error } : {}),
       })),
       applied: result.applied,
+      ...(rollout ? { apply: { status: rollout.status, instanceId: rollout.instanceId, changedFiles: rollout.changedFiles } } : {}),
     });
   } else {
     const m = marks(ctx.out.color);
     for (const a of result.apps) {
       const what = a.status === 'skipped' ? 'unchanged' : a.status === 'pushed' ? 'built and pushed' : 'FAILED';
       ctx.out.result(`${a.status === 'failed' ? m.fail : m.ok} ${a.id}  ${what}  ${a.image ?? `${a.repository}:${a.tag}`}`);
+    }
+    if (rollout) {
+      ctx.out.result(
+        rollout.status === 'unchanged'
+          ? `${m.ok} rollout: host ${rollout.instanceId} already serves these images`
+          : `${m.ok} rollout: host ${rollout.instanceId} accepted the new config (${rollout.changedFiles.join(', ') || 'no file changes'})`,
+      );
     }
   }
   if (result.failed > 0) {

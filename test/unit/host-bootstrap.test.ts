@@ -1,0 +1,155 @@
+/**
+ * The host in the synthesized template: the user data that bootstraps it (packed
+ * from assets/host, shellcheck-clean, under EC2's 16 KB limit), the creation
+ * policy, the log group's retention, the role's permissions, and that the
+ * Cognito client secret is nowhere in either template.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HOST_FILES, hostAssetsDir, hostFileContent, USER_DATA_LIMIT_BYTES } from '../../lib/constructs/host-bootstrap.js';
+import { ExtraOutputKeys } from '../../lib/outputs.js';
+import { asArray, configVariant, only, policyStatements, render, resourcesOf, synth, type Synthesized } from './stacks/synth.js';
+
+let s: Synthesized;
+let userData: string;
+beforeAll(() => {
+  s = synth(configVariant());
+  userData = render(only(s.hostJson, 'AWS::EC2::Instance').Properties.UserData['Fn::Base64']);
+});
+
+/** The user data with every CloudFormation reference replaced by a plausible value. */
+function concrete(text: string): string {
+  return text.replace(/<[^<>\n]+>/g, 'resolved-value-0123456789');
+}
+
+/** The inner script that writes the host files, decoded from the user data. */
+function filesScript(text: string): string {
+  const m = /^base64 -d <<'SHINYKIT_FILES' \| gunzip \| bash\n([\s\S]*?)\nSHINYKIT_FILES$/m.exec(text);
+  return gunzipSync(Buffer.from(m![1]!.replace(/\n/g, ''), 'base64')).toString('utf8');
+}
+
+/** Runs the inner script against a temporary root and returns that root. */
+function unpackTo(text: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'shinykit-unpack-'));
+  execFileSync('bash', ['-c', filesScript(text)], { env: { ...process.env, SHINYKIT_UNPACK_ROOT: root } });
+  return root;
+}
+
+describe('host user data', () => {
+  it('is a bash script that fits EC2\'s 16 KB limit with room to spare', () => {
+    expect(userData.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(Buffer.byteLength(concrete(userData))).toBeLessThan(USER_DATA_LIMIT_BYTES - 1024);
+  });
+
+  it('passes shellcheck with the references filled in, and so does the packed file writer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shinykit-ud-'));
+    writeFileSync(join(dir, 'user-data.sh'), concrete(userData));
+    writeFileSync(join(dir, 'files.sh'), `#!/bin/bash\n${filesScript(userData)}`);
+    const res = spawnSync('shellcheck', [join(dir, 'user-data.sh'), join(dir, 'files.sh')], { encoding: 'utf8' });
+    expect(res.stdout + res.stderr).toBe('');
+    expect(res.status).toBe(0);
+  });
+
+  it('writes every host file from assets/host (comments stripped) with its mode, then runs the bootstrap', () => {
+    const root = unpackTo(userData);
+    for (const f of HOST_FILES) {
+      const expected = hostFileContent(readFileSync(join(hostAssetsDir(), f.asset), 'utf8'));
+      expect(readFileSync(join(root, f.path), 'utf8'), f.asset).toBe(expected);
+      expect((statSync(join(root, f.path)).mode & 0o777).toString(8).padStart(4, '0'), f.asset).toBe(f.mode);
+    }
+    // The scripts the host runs keep their code; only whole-line comments go.
+    expect(readFileSync(join(root, '/usr/local/sbin/shinykit-apply'), 'utf8')).toContain('nginx -t rejected the new nginx/shinyproxy.conf');
+    expect(userData.trimEnd().endsWith('exec /usr/local/sbin/shinykit-bootstrap')).toBe(true);
+  });
+
+  it('writes host.env with the deployment\'s facts and the ShinyProxy version to install', () => {
+    const env = /cat >\/etc\/shinykit\/host.env <<'SHINYKIT_ENV'\n([\s\S]*?)\nSHINYKIT_ENV/.exec(userData)![1]!;
+    expect(env).toContain("SHINYKIT_PREFIX='/shinykit/analytics/'");
+    expect(env).toContain("SHINYKIT_SHINYPROXY_VERSION='3.2.3'");
+    expect(env).toContain("SHINYKIT_SHINYPROXY_URL='https://www.shinyproxy.io/downloads/shinyproxy-3.2.3.jar'");
+    expect(env).toContain("SHINYKIT_TLS_EMAIL='ops@example.org'");
+    expect(env).toMatch(/SHINYKIT_SITE_HOSTNAME='<import:analytics-data:\S+PublicIp\S*>\.sslip\.io'/);
+    expect(env).toMatch(/SHINYKIT_RESOURCE='\w+'/);
+    expect(env).not.toMatch(/SECRET=/i);
+  });
+
+  it('pins the ShinyProxy jar checksum from shinyproxy.sha256 when the config sets it', () => {
+    const sha = 'ab'.repeat(32);
+    const pinned = synth(configVariant((raw) => (raw.shinyproxy.sha256 = sha)));
+    const text = render(only(pinned.hostJson, 'AWS::EC2::Instance').Properties.UserData['Fn::Base64']);
+    expect(text).toContain(`SHINYKIT_SHINYPROXY_SHA256='${sha}'`);
+  });
+
+  it('is the same on every synth (no timestamps or machine-dependent bytes)', () => {
+    const again = synth(configVariant());
+    expect(render(only(again.hostJson, 'AWS::EC2::Instance').Properties.UserData['Fn::Base64'])).toBe(userData);
+  });
+});
+
+describe('host stack: bootstrap contract', () => {
+  it('makes CloudFormation wait for one success signal from the bootstrap (creation policy)', () => {
+    const [logicalId, instance] = resourcesOf(s.hostJson, 'AWS::EC2::Instance')[0]!;
+    expect(instance.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT30M' } });
+    expect(userData).toContain(`SHINYKIT_RESOURCE='${logicalId}'`);
+    expect(userData).toContain("SHINYKIT_STACK='analytics-host'");
+  });
+
+  it('keeps host logs in a log group with an explicit retention, named by the HostLogGroupName output', () => {
+    const group = only(s.hostJson, 'AWS::Logs::LogGroup').Properties;
+    expect(group.RetentionInDays).toBeGreaterThan(0);
+    const [groupId] = resourcesOf(s.hostJson, 'AWS::Logs::LogGroup')[0]!;
+    expect(s.hostJson.Outputs[ExtraOutputKeys.HostLogGroupName].Value).toEqual({ Ref: groupId });
+    expect(userData).toMatch(/SHINYKIT_LOG_GROUP='[^']+'/);
+  });
+
+  it('gives the instance role only what the host scripts use, with "*" only where AWS allows nothing narrower', () => {
+    const statements = policyStatements(s.hostJson);
+    const unscoped = new Set<string>();
+    for (const st of statements) {
+      expect(st.Effect).toBe('Allow');
+      for (const action of asArray(st.Action) as string[]) expect(action, 'no action wildcards').not.toContain('*');
+      if (asArray(st.Resource).includes('*')) for (const a of asArray(st.Action) as string[]) unscoped.add(a);
+    }
+    // Session Manager / Run Command agent actions and the ECR token: no resource-level permissions exist.
+    for (const a of unscoped) expect(a).toMatch(/^(ssm:(Describe|Get(Deployable|Document|Manifest)|List|Put(Inventory|Compliance|Configure)|Update)|ssmmessages:|ec2messages:|ecr:GetAuthorizationToken$)/);
+    expect(unscoped).not.toContain('ssm:GetParameter');
+    expect(unscoped).not.toContain('ssm:PutParameter');
+
+    const byAction = (action: string) => statements.filter((st) => (asArray(st.Action) as string[]).includes(action));
+    const resources = (action: string) => byAction(action).flatMap((st) => asArray(st.Resource).map(render));
+    // Writes: only the status parameters the host scripts publish.
+    expect(resources('ssm:PutParameter')).toEqual([expect.stringMatching(/:parameter\/shinykit\/analytics\/status\/\*$/)]);
+    // Reads: the deployment's own prefix (candidate/, config/, status/).
+    for (const r of resources('ssm:GetParametersByPath')) expect(r).toMatch(/:parameter\/shinykit\/analytics(\/\*)?$/);
+    // The client secret, read by shinykit-client-secret: the user pool only.
+    expect(resources('cognito-idp:DescribeUserPoolClient')).toEqual([expect.stringMatching(/UserPool/)]);
+    // Logs: the host's own group.
+    for (const r of resources('logs:PutLogEvents')) expect(r).toMatch(/LogGroup/);
+  });
+
+  it('holds no Cognito client secret anywhere: no GetAtt of ClientSecret, no secret value in user data or outputs', () => {
+    for (const template of [s.dataJson, s.hostJson]) {
+      const text = JSON.stringify(template);
+      expect(text).not.toMatch(/"ClientSecret"/);
+      expect(text).not.toMatch(/SecretString|SecretsManager/);
+    }
+    const outputValues = JSON.stringify(Object.values({ ...s.dataJson.Outputs, ...s.hostJson.Outputs }).map((o: any) => o.Value));
+    expect(outputValues).not.toMatch(/secret/i);
+    // The only mention in the user data is the name of the environment variable the host fills in itself.
+    const mentions = concrete(userData).match(/SHINYKIT_COGNITO_CLIENT_SECRET=\S*/g) ?? [];
+    expect(mentions).toEqual([]);
+    const secretScript = readFileSync(join(unpackTo(userData), '/usr/local/sbin/shinykit-client-secret'), 'utf8');
+    expect(secretScript).toContain('describe-user-pool-client');
+    expect(secretScript).toContain('umask 077');
+  });
+
+  it('passes cfn-lint', () => {
+    const res = spawnSync('cfn-lint', ['--format', 'parseable', join(s.outdir, 'analytics-host.template.json')], { encoding: 'utf8' });
+    expect(res.stdout).toBe('');
+  });
+});
+

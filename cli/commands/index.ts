@@ -9,7 +9,8 @@ import { usersCommand } from './users/index.js';
 import { groupsCommand } from './groups.js';
 import { initCommand } from './init.js';
 import { planCommand } from './plan.js';
+import { doctorCommand } from './doctor.js';
 import { pushCommand } from './push.js';
 import { applyCommand } from './apply.js';
 
-export const commandFactories: ReadonlyArray<() => Command> = [initCommand, validateCommand, planCommand, renderCommand, usersCommand, groupsCommand, pushCommand, applyCommand];
+export const commandFactories: ReadonlyArray<() => Command> = [initCommand, validateCommand, planCommand, renderCommand, usersCommand, groupsCommand, pushCommand, applyCommand, doctorCommand];

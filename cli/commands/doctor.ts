@@ -1,0 +1,62 @@
+/** `shinykit doctor`: check a live deployment end to end (see cli/doctor/checks.ts). */
+import { Command, InvalidArgumentError } from 'commander';
+import { formatDoctor, runDoctor } from '../doctor/index.js';
+import { parseEndpoint, systemResolver, type Endpoint } from '../doctor/site.js';
+import { createAwsClients } from '../lib/aws.js';
+import { createContext } from '../lib/context.js';
+import { ShinykitError, WorkError, ExitCode } from '../lib/errors.js';
+import { readImageState } from '../lib/image-state.js';
+
+export function doctorCommand(): Command {
+  return new Command('doctor')
+    .description('check a live deployment: outputs, DNS, HTTPS, login redirect, Cognito client URLs, images, SSM, last apply')
+    .option('--json', 'print the results as JSON')
+    .option(
+      '--connect <host:port>',
+      "reach the site at this address instead of the one its name resolves to (a tunnel, a test server); TLS and the Host header still use the site's name",
+      parseConnect,
+    )
+    .option('--cert-warn-days <days>', 'warn when the certificate expires within this many days', parseDays, 14)
+    .action(async (opts: { json?: boolean; connect?: Endpoint; certWarnDays: number }, cmd: Command) => {
+      const ctx = createContext(cmd);
+      const config = ctx.config();
+      let outputs: { values: Readonly<Record<string, string>>; source: string } | { error: string };
+      try {
+        const o = await ctx.outputs();
+        outputs = { values: o.values, source: o.source };
+      } catch (err) {
+        if (!(err instanceof ShinykitError)) throw err;
+        outputs = { error: err.hint ? `${err.message} (${err.hint})` : err.message };
+      }
+      const clients =
+        'error' in outputs ? createAwsClients({ profile: ctx.options.profile, region: ctx.options.region ?? config.region }) : await ctx.aws();
+      const report = await runDoctor({
+        config,
+        outputs,
+        cognito: () => clients.cognito(),
+        ecr: () => clients.ecr(),
+        ssm: () => clients.ssm(),
+        resolve: systemResolver,
+        connect: opts.connect,
+        images: readImageState(ctx.options.config),
+        now: () => new Date(),
+        certWarnDays: opts.certWarnDays,
+      });
+      if (opts.json) ctx.out.json(report);
+      else ctx.out.result(formatDoctor(report, ctx.out.color));
+      if (!report.ok) {
+        throw opts.json ? new ShinykitError('', ExitCode.Failure) : new WorkError(`${report.failed} check(s) failed; see the fixes above`);
+      }
+    });
+}
+
+function parseConnect(value: string): Endpoint {
+  const e = parseEndpoint(value);
+  if (!e) throw new InvalidArgumentError('expected host:port, such as 127.0.0.1:8443');
+  return e;
+}
+
+function parseDays(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of days');
+  return Number(value);
+}

@@ -1,0 +1,260 @@
+/**
+ * `shinykit doctor` against local stand-ins: moto_server for Cognito, ECR and
+ * Parameter Store; a local HTTPS server (Node) with a throwaway CA that plays
+ * nginx + ShinyProxy's login redirect; `localhost` as the site name so the real
+ * system resolver answers. moto does not implement SSM DescribeInstanceInformation,
+ * so a small proxy in front of it answers that one call (everything else reaches moto).
+ */
+import { CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { startMoto, TEST_REGION, type Moto } from '../support/moto.js';
+
+const COGNITO_URL = `https://analytics-login.auth.${TEST_REGION}.amazoncognito.com`;
+const CALLBACK = 'https://localhost/login/oauth2/code/shinyproxy';
+
+/** A throwaway CA and certificates for `localhost`, made with the openssl CLI. */
+function makeCerts(dir: string) {
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/O=shinykit test CA/CN=shinykit test CA');
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n');
+  for (const [name, days] of [['long', '90'], ['short', '5']] as const) {
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', '/CN=localhost');
+    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', days, '-extfile', 'ext.cnf');
+  }
+  return { ca: join(dir, 'ca.pem'), cert: (n: 'long' | 'short') => ({ cert: execFileSync('cat', [join(dir, `${n}.pem`)]), key: execFileSync('cat', [join(dir, `${n}.key`)]) }) };
+}
+
+/** Plays nginx + ShinyProxy: / → /oauth2/authorization/shinyproxy → Cognito authorize. */
+interface SiteBehaviour {
+  redirectUri: string;
+  clientId: string;
+  status?: number;
+}
+
+const listen = (srv: Server) => new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as AddressInfo).port)));
+
+describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
+  let moto: Moto;
+  let dir: string;
+  let certs: ReturnType<typeof makeCerts>;
+  let site: { port: number; behaviour: SiteBehaviour; close: () => void; setCert: (n: 'long' | 'short') => void };
+  let ssmProxy: { url: string; ping: string; close: () => void };
+  let clients: { cognito: CognitoIdentityProviderClient; ecr: ECRClient; ssm: SSMClient };
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    dir = mkdtempSync(join(tmpdir(), 'shinykit-doctor-'));
+    certs = makeCerts(dir);
+
+    const behaviour: SiteBehaviour = { redirectUri: CALLBACK, clientId: '' };
+    const https = createHttpsServer(certs.cert('long'), (req, res) => {
+      if (behaviour.status) return void res.writeHead(behaviour.status).end();
+      if (req.headers.host !== 'localhost') return void res.writeHead(421).end(); // the Host header must be the site's name
+      if (req.url === '/' || req.url === '') return void res.writeHead(302, { Location: '/oauth2/authorization/shinyproxy' }).end();
+      if (req.url === '/oauth2/authorization/shinyproxy') {
+        const q = new URLSearchParams({ response_type: 'code', client_id: behaviour.clientId, scope: 'openid email', state: 'x', redirect_uri: behaviour.redirectUri });
+        return void res.writeHead(302, { Location: `${COGNITO_URL}/oauth2/authorize?${q}` }).end();
+      }
+      res.writeHead(404).end();
+    });
+    const sitePort = await listen(https as unknown as Server);
+    site = {
+      port: sitePort,
+      behaviour,
+      close: () => https.close(),
+      setCert: (n) => https.setSecureContext(certs.cert(n)),
+    };
+
+    const proxy = { ping: 'Online' };
+    const ssmServer = createHttpServer((req, res) => {
+      if (req.headers['x-amz-target'] === 'AmazonSSM.DescribeInstanceInformation') {
+        req.resume();
+        const list = proxy.ping === 'missing' ? [] : [{ InstanceId: 'i-0123456789abcdef0', PingStatus: proxy.ping, AgentVersion: '3.3.0' }];
+        res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ InstanceInformationList: list }));
+        return;
+      }
+      const target = new URL(moto.url);
+      const fwd = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 500, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(fwd);
+    });
+    const ssmPort = await listen(ssmServer);
+    ssmProxy = {
+      url: `http://127.0.0.1:${ssmPort}`,
+      get ping() {
+        return proxy.ping;
+      },
+      set ping(v: string) {
+        proxy.ping = v;
+      },
+      close: () => ssmServer.close(),
+    };
+    const cfg = { endpoint: moto.url, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    clients = { cognito: new CognitoIdentityProviderClient(cfg), ecr: new ECRClient(cfg), ssm: new SSMClient(cfg) };
+  });
+
+  afterAll(async () => {
+    site?.close();
+    ssmProxy?.close();
+    await moto?.stop();
+  });
+
+  beforeEach(async () => {
+    await moto.reset();
+    site.behaviour.redirectUri = CALLBACK;
+    site.behaviour.status = undefined;
+    site.setCert('long');
+    ssmProxy.ping = 'Online';
+  });
+
+  /** A deployment in moto plus the cdk-outputs.json describing it; `broken` leaves parts out. */
+  async function deploy(opts: { logoutUrls?: string[]; pushDash?: boolean; lastApply?: object | null; hostIp?: string } = {}) {
+    const pool = await clients.cognito.send(new CreateUserPoolCommand({ PoolName: 'analytics' }));
+    const poolId = pool.UserPool!.Id!;
+    const client = await clients.cognito.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: poolId,
+        ClientName: 'shinyproxy',
+        GenerateSecret: true,
+        CallbackURLs: [CALLBACK],
+        LogoutURLs: opts.logoutUrls ?? ['https://localhost/'],
+      }),
+    );
+    const clientId = client.UserPoolClient!.ClientId!;
+    site.behaviour.clientId = clientId;
+    const repos: Record<string, string> = {};
+    for (const app of ['shiny-demo', 'dash-demo']) {
+      const repo = await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: `analytics/${app}` }));
+      repos[app] = repo.repository!.repositoryUri!;
+      if (app === 'dash-demo' && opts.pushDash === false) continue;
+      const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: {}, layers: [] });
+      await clients.ecr.send(new PutImageCommand({ repositoryName: `analytics/${app}`, imageManifest: manifest, imageTag: 'v1' }));
+    }
+    if (opts.lastApply !== null) {
+      const value = JSON.stringify(opts.lastApply ?? { result: 'applied', reason: 'nginx snippet changed: yes', time: '2026-11-22T10:00:00Z' });
+      await clients.ssm.send(new PutParameterCommand({ Name: '/shinykit/analytics/status/last-apply', Type: 'String', Value: value, Overwrite: true }));
+    }
+    const outputs = {
+      'analytics-data': {
+        UserPoolId: poolId,
+        UserPoolClientId: clientId,
+        CognitoDomainUrl: COGNITO_URL,
+        JwksUrl: `https://cognito-idp.${TEST_REGION}.amazonaws.com/${poolId}/.well-known/jwks.json`,
+        LogoutUrl: `${COGNITO_URL}/logout?client_id=${clientId}&logout_uri=https://localhost/`,
+        SiteHostname: 'localhost',
+        SiteUrl: 'https://localhost/',
+        HostPublicIp: opts.hostIp ?? '127.0.0.1',
+        Region: TEST_REGION,
+        RepositoryShinyDemo: repos['shiny-demo'],
+        RepositoryDashDemo: repos['dash-demo'],
+      },
+      'analytics-host': { HostInstanceId: 'i-0123456789abcdef0', ConfigParameterPrefix: '/shinykit/analytics/', HostLogGroupName: 'analytics-host-logs' },
+    };
+    copyFileSync('shinykit.yaml', join(dir, 'shinykit.yaml'));
+    writeFileSync(join(dir, 'cdk-outputs.json'), JSON.stringify(outputs, null, 2));
+  }
+
+  const doctor = (args: string[] = [], env: Record<string, string | undefined> = {}) =>
+    runCli(['doctor', '--connect', `127.0.0.1:${site.port}`, ...args], {
+      cwd: dir,
+      env: { ...moto.env, AWS_ENDPOINT_URL_SSM: ssmProxy.url, NODE_EXTRA_CA_CERTS: certs.ca, ...env },
+    });
+
+  it('a healthy deployment passes every check, one ✓ line each, exit 0', async () => {
+    await deploy();
+    const res = await doctor();
+    expect(res.stderr).not.toContain('error');
+    expect(res.exitCode).toBe(0);
+    const lines = res.stdout.split('\n').filter((l) => /^[✓✗!-] /.test(l));
+    expect(lines).toHaveLength(8);
+    expect(lines.every((l) => l.startsWith('✓ '))).toBe(true);
+    expect(res.stdout).toContain('✓ DNS points at the host: localhost → 127.0.0.1');
+    expect(res.stdout).toMatch(/✓ HTTPS certificate valid: trusted, valid until \d{4}-\d\d-\d\d, issued by shinykit test CA/);
+    expect(res.stdout).toContain(`redirect_uri ${CALLBACK}`);
+    expect(res.stdout).toContain('✓ every app has an image in ECR: 2 app(s): shiny-demo, dash-demo');
+    expect(res.stdout).toContain('✓ host online in SSM: i-0123456789abcdef0 Online');
+    expect(res.stdout).toContain('✓ last config apply succeeded: applied at 2026-11-22T10:00:00Z');
+    expect(res.stdout).toContain('all 8 checks passed');
+  });
+
+  it('each broken part is a ✗ with its fix, and the exit code is 1', async () => {
+    await deploy({ logoutUrls: ['https://localhost'], pushDash: false, hostIp: '203.0.113.10', lastApply: { result: 'rejected', reason: 'nginx -t failed', time: 't' } });
+    site.behaviour.redirectUri = 'http://localhost/login/oauth2/code/shinyproxy';
+    ssmProxy.ping = 'ConnectionLost';
+    const res = await doctor();
+    expect(res.exitCode).toBe(1);
+    const out = res.stdout;
+    expect(out).toContain('✗ DNS points at the host: localhost resolves to 127.0.0.1, not the host\'s address 203.0.113.10');
+    expect(out).toMatch(/✗ login redirects to Cognito.*redirect_uri is http:\/\/localhost\/login\/oauth2\/code\/shinyproxy, expected exactly https:/);
+    expect(out).toMatch(/fix: ShinyProxy thinks it is served over http/);
+    expect(out).toMatch(/✗ Cognito client's callback and sign-out URLs match the site: .*LogoutURLs \["https:\/\/localhost"\] lack https:\/\/localhost\/ \(must match exactly, trailing slash included\)/);
+    expect(out).toMatch(/✗ every app has an image in ECR: no image for dash-demo \(analytics\/dash-demo is empty\)\n\s+fix: build and push the apps: `npx shinykit push`/);
+    expect(out).toContain('✗ host online in SSM: i-0123456789abcdef0 is ConnectionLost in SSM');
+    expect(out).toMatch(/✗ last config apply succeeded: rejected at t: nginx -t failed\n\s+fix: the host kept its last good config/);
+    expect(out).toContain('✓ HTTPS certificate valid');
+    expect(out).toContain('6 of 8 checks failed');
+    expect(out.match(/^ {4}fix: /gm)).toHaveLength(6);
+    expect(res.stderr).toContain('6 check(s) failed');
+  });
+
+  it('a certificate expiring within 14 days is a warning, not a failure', async () => {
+    await deploy();
+    site.setCert('short');
+    const res = await doctor();
+    expect(res.exitCode).toBe(0);
+    expect(res.stdout).toMatch(/! HTTPS certificate valid: valid until .* \([45] days left\)\n\s+fix: certbot renews/);
+    expect(res.stdout).toContain('all 8 checks passed (1 warning)');
+  });
+
+  it('an untrusted certificate (the self-signed fallback) fails with the DNS/port 80 fix', async () => {
+    await deploy();
+    const res = await doctor([], { NODE_EXTRA_CA_CERTS: undefined });
+    expect(res.exitCode).toBe(1);
+    expect(res.stdout).toMatch(/✗ HTTPS certificate valid: the certificate is not trusted \([A-Z_]+, issuer shinykit test CA\)/);
+    expect(res.stdout).toContain('/shinykit/analytics/status/tls');
+    // The redirect is still checked: the certificate problem does not hide it.
+    expect(res.stdout).toContain('✓ login redirects to Cognito');
+  });
+
+  it('no config applied yet and nginx answering 502 are reported with their fixes', async () => {
+    await deploy({ lastApply: null });
+    site.behaviour.status = 502;
+    const res = await doctor(['--json']);
+    expect(res.exitCode).toBe(1);
+    const report = JSON.parse(res.stdout) as { ok: boolean; failed: number; checks: Array<{ id: string; status: string; detail: string; fix?: string }> };
+    expect(report.ok).toBe(false);
+    const by = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    expect(by['login-redirect']).toMatchObject({ status: 'fail' });
+    expect(by['login-redirect']!.detail).toContain('answered 502');
+    expect(by['last-apply']!.detail).toContain('no config has been applied yet');
+    expect(by['last-apply']!.fix).toContain('npx shinykit push');
+    expect(report.checks.map((c) => c.id)).toEqual(['outputs', 'dns', 'https', 'login-redirect', 'cognito-client', 'images', 'ssm-online', 'last-apply']);
+  });
+
+  it('without outputs, the first check fails and the rest are skipped rather than guessed', async () => {
+    await deploy();
+    const res = await doctor(['--outputs', join(dir, 'nope.json')]);
+    expect(res.exitCode).toBe(1);
+    expect(res.stdout).toMatch(/✗ stacks deployed, outputs complete: stack analytics-data does not exist/);
+    expect(res.stdout).toMatch(/fix: deploy the current stacks/);
+    expect(res.stdout).toMatch(/^- DNS points at the host: needs the SiteHostname output/m);
+  });
+
+  it('--connect rejects a value that is not host:port (exit 2)', async () => {
+    const res = await runCli(['doctor', '--connect', 'nonsense'], { cwd: dir });
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr).toContain('expected host:port');
+  });
+});

@@ -9,7 +9,7 @@
  * The argv builders are pure and exported so tests can check the exact
  * commands (there is no Docker engine on the test machines).
  */
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,7 +245,18 @@ export interface LoginTarget {
 /** Creates the temporary credentials directory, logs in, and returns the session. */
 export async function openSession(deps: BuilderDeps, builder: DetectedBuilder, target: LoginTarget): Promise<BuilderSession> {
   const dir = await mkdtemp(join(tmpdir(), 'shinykit-push-'));
-  const cleanup = () => rm(dir, { recursive: true, force: true });
+  // Ctrl-C skips `finally` blocks: remove the credentials first, then die of the same signal.
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(dir, { recursive: true, force: true });
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const cleanup = async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await rm(dir, { recursive: true, force: true });
+  };
   try {
     const session = builder.name === 'docker' ? await dockerSession(deps, builder, target, dir) : await podmanSession(deps, target, dir);
     return { ...session, dispose: cleanup };

@@ -169,6 +169,7 @@ describe('podman builder argv', () => {
 
   it('a session sends the token only on stdin and uses a private auth file', async () => {
     const { runner, calls } = recorder();
+    const sigintListeners = process.listenerCount('SIGINT');
     const session = await openSession(
       { runner, env: { SHINYKIT_PODMAN_STORAGE_DRIVER: 'vfs', SHINYKIT_PODMAN_ISOLATION: 'chroot' } },
       { name: 'podman', buildx: false },
@@ -184,6 +185,8 @@ describe('podman builder argv', () => {
     expect(calls.slice(1).every((c) => c.opts.input === undefined)).toBe(true);
     expect(everyArg(calls)).not.toContain(TOKEN);
     expect(existsSync(authfile)).toBe(false);
+    // The Ctrl-C cleanup handler is gone with the session.
+    expect(process.listenerCount('SIGINT')).toBe(sigintListeners);
   });
 });
 

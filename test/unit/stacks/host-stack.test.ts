@@ -116,7 +116,9 @@ describe('host stack: role (least privilege)', () => {
       .filter((x) => asArray(x.Resource).includes('*'))
       .flatMap((x) => asArray(x.Action))
       .sort();
-    const allowed = /^(ecr:GetAuthorizationToken|ssm:(Describe|Get(Document|Manifest|DeployablePatchSnapshotForInstance)|List|Put(Inventory|ComplianceItems|ConfigurePackageResult)|Update)\w*|ssmmessages:\w+|ec2messages:\w+)$/;
+    // cloudwatch:PutMetricData (if the CloudWatch agent publishes host metrics) also
+    // has no resource-level permissions.
+    const allowed = /^(ecr:GetAuthorizationToken|cloudwatch:PutMetricData|ssm:(Describe|Get(Document|Manifest|DeployablePatchSnapshotForInstance)|List|Put(Inventory|ComplianceItems|ConfigurePackageResult)|Update)\w*|ssmmessages:\w+|ec2messages:\w+)$/;
     for (const a of wildcard) expect(a, `${a} on "*"`).toMatch(allowed);
     expect(wildcard).toContain('ecr:GetAuthorizationToken');
     expect(wildcard).not.toContain('ssm:GetParameter');

@@ -145,7 +145,9 @@ describe('the rendered snippet in front of a ShinyProxy stand-in (real nginx)', 
   });
 
   it('carries a websocket round trip through nginx', async () => {
-    const ws = new WebSocket(`wss://127.0.0.1:${ports.https}/app/ws`, { ca, servername: host, headers: { host } });
+    // ws hands its options to tls.connect, so `servername` (SNI + certificate check for the site name) works; its types omit it.
+    const options: WebSocket.ClientOptions & { servername: string } = { ca, servername: host, headers: { host } };
+    const ws = new WebSocket(`wss://127.0.0.1:${ports.https}/app/ws`, options);
     const messages: string[] = [];
     const done = new Promise<void>((resolve, reject) => {
       ws.on('message', (data) => {

@@ -38,8 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
   await moto?.stop();
-  // vfs layers are plain directories owned by root: remove them with the test.
-  if (storage) execFileSync('podman', ['--storage-driver', 'vfs', '--root', join(storage, 'storage'), '--runroot', join(storage, 'run'), 'system', 'reset', '--force'], { stdio: 'ignore' });
   for (const d of [storage, project?.dir]) if (d) rmSync(d, { recursive: true, force: true });
 });
 

@@ -3,7 +3,7 @@
  * so the docker path is proven here with a recording Runner (podman is also
  * run for real in test/e2e/push.test.ts).
  */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +81,9 @@ describe('docker builder (recorded argv; no engine here)', () => {
     expect(out.digest).toBe(DIGEST);
     await session.dispose();
     expect(existsSync(privateDir)).toBe(false);
+    // The user's own config is untouched.
+    expect(JSON.parse(readFileSync(join(userDir, 'config.json'), 'utf8')).auths).toEqual({ 'x.io': { auth: 'dXNlcjpwYXNz' } });
+    rmSync(userDir, { recursive: true, force: true });
 
     expect(calls.map((c) => [c.cmd, ...c.args])).toEqual([
       ['docker', 'login', '--username', 'AWS', '--password-stdin', '123456789012.dkr.ecr.eu-west-1.amazonaws.com'],

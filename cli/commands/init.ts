@@ -225,18 +225,28 @@ export function initCommand(): Command {
       for (const f of result.created) ctx.out.result(`created      ${join(where, f)}`);
       for (const f of result.overwritten) ctx.out.result(`overwritten  ${join(where, f)}`);
       if (result.gitignoreAdded.length > 0) ctx.out.result(`.gitignore   + ${result.gitignoreAdded.join(' ')}`);
-      ctx.out.info(
-        [
-          '',
-          'Next steps:',
-          ...(where === '.' ? [] : [`  cd ${where}`]),
-          '  npx shinykit plan        # what will be created, exposed and paid for (offline)',
-          '  npx cdk deploy --all     # needs AWS credentials and `cdk bootstrap` once',
-          '  npx shinykit push        # build and ship the app images (needs Docker)',
-          '  npx shinykit users add you@example.org --group admin_users',
-        ].join('\n'),
-      );
+      ctx.out.info(nextSteps(where));
     });
+}
+
+/**
+ * What to run next, from the shinykit checkout (where `npx shinykit` and the CDK app live).
+ * A project in another folder is named with --config / -c config= and its own outputs file.
+ */
+export function nextSteps(where: string): string {
+  const here = where === '.';
+  const cfg = here ? '' : ` --config ${join(where, 'shinykit.yaml')}`;
+  const outputs = join(where, 'cdk-outputs.json');
+  const deploy = here ? 'npx cdk deploy --all' : `npx cdk deploy --all -c config=${join(where, 'shinykit.yaml')} --outputs-file ${outputs}`;
+  const withOutputs = here ? '' : `${cfg} --outputs ${outputs}`;
+  return [
+    '',
+    'Next steps (from the shinykit checkout):',
+    `  npx shinykit${cfg} plan      # what will be created, exposed and paid for (offline)`,
+    `  ${deploy}      # needs AWS credentials and \`npx cdk bootstrap\` once`,
+    `  npx shinykit${withOutputs} push      # build and ship the app images (needs Docker)`,
+    `  npx shinykit${withOutputs} users add you@example.org --group admin_users`,
+  ].join('\n');
 }
 
 /** Files below `root`, relative, sorted (dotfiles included, nothing skipped). */

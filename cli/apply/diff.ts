@@ -28,7 +28,7 @@ function edits(a: string[], b: string[]): Op[] {
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ kind: ' ', line: a[i]!, a: i++, b: j++ });
-    else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ kind: '+', line: b[j]!, a: i, b: j++ });
+    else if (j < m && (i === n || lcs[i]![j + 1]! > lcs[i + 1]![j]!)) ops.push({ kind: '+', line: b[j]!, a: i, b: j++ });
     else ops.push({ kind: '-', line: a[i]!, a: i++, b: j });
   }
   return ops;
@@ -55,7 +55,9 @@ export function unifiedDiff(before: string, after: string, labels: { a: string; 
     const bLines = hunk.filter((o) => o.kind !== '-').length;
     const aStart = aLines === 0 ? hunk[0]!.a : hunk[0]!.a + 1;
     const bStart = bLines === 0 ? hunk[0]!.b : hunk[0]!.b + 1;
-    out.push(`@@ -${aStart},${aLines} +${bStart},${bLines} @@`);
+    // GNU diff's spelling: a count of 1 is left out.
+    const range = (start: number, count: number) => (count === 1 ? `${start}` : `${start},${count}`);
+    out.push(`@@ -${range(aStart, aLines)} +${range(bStart, bLines)} @@`);
     for (const op of hunk) out.push(`${op.kind}${op.line}`);
   }
   return `${out.join('\n')}\n`;

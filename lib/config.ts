@@ -61,6 +61,23 @@ const GroupSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * Fargate task size for one app (used only with `backend: ecs`): CPU units
+ * (1024 = 1 vCPU) and memory in MiB, as ECS RegisterTaskDefinition reads them.
+ * The pair is checked against `FARGATE_SIZES` in the cross-field rules.
+ */
+const FargateSchema = z.strictObject({
+  cpu: z
+    .number({ error: 'expected Fargate CPU units, one of: 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)' })
+    .refine((v) => FARGATE_CPU_UNITS.includes(v), {
+      error: 'expected Fargate CPU units, one of: 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)',
+    }),
+  memory: z
+    .number({ error: 'expected the task memory in MiB, such as 2048' })
+    .int({ error: 'expected a whole number of MiB, such as 2048' })
+    .positive({ error: 'expected the task memory in MiB, such as 2048' }),
+});
+
 const AppSchema = z.strictObject({
   id: dnsLabel('an app id'),
   kind: z.enum(['shiny', 'dash', 'custom'], { error: 'expected one of: shiny, dash, custom' }).default('shiny'),
@@ -85,6 +102,8 @@ const AppSchema = z.strictObject({
     .optional(),
   /** Extra environment for the app container (no secrets: it lands in application.yml). */
   env: z.record(z.string(), z.string({ error: 'expected a string value' })).optional(),
+  /** Fargate task size with `backend: ecs`; derived from cpus/memory (or 512/1024) when absent. */
+  fargate: FargateSchema.optional(),
 });
 
 const TlsSchema = z.strictObject({
@@ -131,6 +150,26 @@ const ShinyProxySchema = z.strictObject({
   adminGroups: z.array(groupName).default([]),
 });
 
+/** Settings of `backend: ecs` (apps run as ECS Fargate tasks; see docs/ecs.md). */
+const EcsSchema = z.strictObject({
+  /**
+   * How Fargate tasks in the private subnets reach ECR, S3 and CloudWatch Logs:
+   * `nat` (one NAT gateway; apps can also reach the internet, as on the host) or
+   * `endpoints` (VPC interface endpoints for ecr.api, ecr.dkr and logs plus the S3
+   * gateway endpoint; apps get no internet access).
+   */
+  egress: z.enum(['nat', 'endpoints'], { error: 'expected one of: nat, endpoints' }).default('nat'),
+  /** CPU architecture of the tasks (and so of the images push builds); defaults to the host's. */
+  architecture: z.enum(['x86_64', 'arm64'], { error: 'expected one of: x86_64, arm64' }).optional(),
+  /** Days CloudWatch keeps the app containers' logs. */
+  logRetentionDays: z
+    .number({ error: 'expected a number of days such as 30' })
+    .refine((v) => LOG_RETENTION_DAYS.includes(v), {
+      error: `expected a retention CloudWatch Logs accepts: ${[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].join(', ')}`,
+    })
+    .default(30),
+});
+
 const ConfigObject = z.strictObject({
   name: dnsLabel('a project name').refine((v) => v.length <= 40, {
     error: 'expected at most 40 characters (it prefixes stack and repository names)',
@@ -147,6 +186,9 @@ const ConfigObject = z.strictObject({
   cognito: CognitoSchema,
   shinyproxy: ShinyProxySchema.prefault({}),
   apps: z.array(AppSchema).min(1, { error: 'expected at least one app' }),
+  /** Where ShinyProxy starts app containers: Docker on the host, or ECS Fargate tasks. */
+  backend: z.enum(['docker', 'ecs'], { error: 'expected one of: docker, ecs' }).default('docker'),
+  ecs: EcsSchema.optional(),
 });
 
 export const ConfigSchema = ConfigObject
@@ -201,6 +243,7 @@ export const ConfigSchema = ConfigObject
         message: `"${cfg.domain}" is not inside hostedZone "${cfg.hostedZone}"; use a name ending in .${cfg.hostedZone}`,
       });
     }
+    checkEcs(cfg, ctx);
     if (cfg.cognito.domainPrefix === undefined && RESERVED_PREFIX_WORDS.some((w) => cfg.name.includes(w))) {
       ctx.addIssue({
         code: 'custom',
@@ -338,6 +381,8 @@ function allowedKeysHint(path: readonly PropertyKey[]): string {
     cognito: CognitoSchema,
     shinyproxy: ShinyProxySchema,
     'apps.[]': AppSchema,
+    ecs: EcsSchema,
+    'apps.[].fargate': FargateSchema,
   };
   const schema = byPath[key] ?? (/^cognito\.groups\.[^.]+$/.test(key) ? GroupSchema : undefined);
   return schema ? ` (allowed: ${Object.keys(schema.shape).join(', ')})` : '';
@@ -358,10 +403,19 @@ export function hostArchitecture(cfg: Config): 'arm64' | 'x86_64' {
   return /^[a-z]+\d+g/.test(family) ? 'arm64' : 'x86_64';
 }
 
-/** The platform images are built for, from the host's architecture. */
-export function targetPlatform(cfg: Config): 'linux/arm64' | 'linux/amd64' {
-  return hostArchitecture(cfg) === 'arm64' ? 'linux/arm64' : 'linux/amd64';
+/**
+ * The architecture app containers run on: the host's, or with `backend: ecs`
+ * the Fargate tasks' (`ecs.architecture`, defaulting to the host's).
+ */
+export function appArchitecture(cfg: Config): 'arm64' | 'x86_64' {
+  return (cfg.backend === 'ecs' ? cfg.ecs?.architecture : undefined) ?? hostArchitecture(cfg);
 }
+
+/** The platform images are built for, from the architecture the apps run on. */
+export function targetPlatform(cfg: Config): 'linux/arm64' | 'linux/amd64' {
+  return appArchitecture(cfg) === 'arm64' ? 'linux/arm64' : 'linux/amd64';
+}
+
 
 /** Cognito hosted-UI domain prefix: configured, or derived from the project name. */
 export function cognitoDomainPrefix(cfg: Config): string {
@@ -383,4 +437,93 @@ function isIpv4Cidr(value: string): boolean {
   if (rest.length > 0 || addr === undefined || prefix === undefined) return false;
   if (!/^\d{1,2}$/.test(prefix) || Number(prefix) > 32) return false;
   return isIP(addr) === 4;
+}
+
+// ---- backend: ecs ----
+
+/**
+ * The CPU/memory pairs Fargate accepts for a Linux task: CPU units → allowed
+ * memory in MiB. Source: Amazon ECS Developer Guide, "Amazon ECS task definition
+ * parameters for Fargate" → "Task size" table (8 and 16 vCPU need platform 1.4.0,
+ * which is the default for new tasks).
+ */
+export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+const FARGATE_CPU_UNITS: readonly number[] = [256, 512, 1024, 2048, 4096, 8192, 16384];
+/** The size an app gets with `backend: ecs` when it names neither fargate nor cpus/memory. */
+export const DEFAULT_FARGATE_SIZE = { cpu: 512, memory: 1024 } as const;
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+/** The ecs section with its defaults (also when the file has none). */
+export function ecsSettings(cfg: Config): { egress: 'nat' | 'endpoints'; architecture: 'x86_64' | 'arm64'; logRetentionDays: number } {
+  return {
+    egress: cfg.ecs?.egress ?? 'nat',
+    architecture: appArchitecture(cfg),
+    logRetentionDays: cfg.ecs?.logRetentionDays ?? 30,
+  };
+}
+
+/** Docker memory syntax (512m, 1.5g) in MiB, rounded up. */
+export function memoryMiB(memory: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kmg])$/i.exec(memory);
+  if (!m) throw new Error(`not a Docker memory size: ${memory}`);
+  const factor = { k: 1 / 1024, m: 1, g: 1024 }[m[2]!.toLowerCase() as 'k' | 'm' | 'g'];
+  return Math.ceil(Number(m[1]) * factor);
+}
+
+/**
+ * An app's Fargate task size: `fargate` when given; otherwise the smallest
+ * valid size holding `cpus` and `memory` (rounded up); otherwise 512/1024.
+ * Undefined when cpus/memory exceed every Fargate size.
+ */
+export function fargateSize(app: AppConfig): { cpu: number; memory: number } | undefined {
+  if (app.fargate) return { ...app.fargate };
+  if (app.cpus === undefined && app.memory === undefined) return { ...DEFAULT_FARGATE_SIZE };
+  const cpu = Math.ceil((app.cpus ?? 0) * 1024);
+  const memory = app.memory === undefined ? 0 : memoryMiB(app.memory);
+  for (const units of FARGATE_CPU_UNITS) {
+    if (units < cpu) continue;
+    const fit = FARGATE_SIZES[units]!.find((mib) => mib >= memory);
+    if (fit !== undefined) return { cpu: units, memory: fit };
+  }
+  return undefined;
+}
+
+function checkEcs(cfg: z.output<typeof ConfigObject>, ctx: z.RefinementCtx): void {
+  if (cfg.ecs !== undefined && cfg.backend !== 'ecs') {
+    ctx.addIssue({ code: 'custom', path: ['ecs'], message: 'the ecs section applies only with backend: ecs; set backend: ecs or remove it' });
+  }
+  cfg.apps.forEach((app, i) => {
+    if (app.fargate && FARGATE_CPU_UNITS.includes(app.fargate.cpu)) {
+      const allowed = FARGATE_SIZES[app.fargate.cpu]!;
+      if (!allowed.includes(app.fargate.memory)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['apps', i, 'fargate', 'memory'],
+          message: `Fargate does not run ${app.fargate.cpu} CPU units with ${app.fargate.memory} MiB; with cpu ${app.fargate.cpu} use one of: ${allowed.join(', ')} MiB`,
+        });
+      }
+    }
+    if (cfg.backend === 'ecs' && !app.fargate && fargateSize(app) === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apps', i, app.memory !== undefined ? 'memory' : 'cpus'],
+        message: 'no Fargate task size holds these cpus/memory (at most 16 vCPU and 120 GiB); lower them or set apps[].fargate',
+      });
+    }
+  });
 }

@@ -19,6 +19,9 @@ env_file=${SHINYKIT_ENV_FILE:-/etc/shinykit/host.env}
 # shellcheck source=/dev/null
 . "$env_file"
 : "${SHINYKIT_PREFIX:?host.env must set SHINYKIT_PREFIX}"
+# Run Command and systemd give a minimal environment: name the tools' places and the region.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:$PATH
+export AWS_DEFAULT_REGION=${SHINYKIT_REGION:-${AWS_DEFAULT_REGION:-}}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 apply_script=${SHINYKIT_APPLY_SCRIPT:-$here/shinykit-apply}

@@ -4,6 +4,9 @@
 set -uo pipefail
 # shellcheck source=/dev/null
 . "${SHINYKIT_ENV_FILE:-/etc/shinykit/host.env}"
+# Run Command and systemd give a minimal environment: name the tools' places and the region.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:$PATH
+export AWS_DEFAULT_REGION=${SHINYKIT_REGION:-${AWS_DEFAULT_REGION:-}}
 read -r -a aws <<<"${SHINYKIT_AWS:-aws}"
 name=$1
 file=$2

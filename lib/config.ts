@@ -124,6 +124,102 @@ const HostSchema = z.strictObject({
   sshCidr: cidr.optional(),
 });
 
+// ---- federated identity providers (cognito.identityProviders) ----
+
+/** Secrets Manager secret names: 1-512 of these characters (an ARN is not a name). */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/**
+ * Our own rule for OIDC/SAML provider names (Cognito allows more): it prefixes the
+ * user names of the provider's users (`<name>_<subject>`) and goes into the login
+ * URL, so no underscores, spaces or punctuation beyond "-" and ".".
+ */
+const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]{0,31}$/;
+/** Names Cognito reserves for its own providers (compared case-insensitively). */
+const RESERVED_PROVIDER_NAMES = ['cognito', 'google', 'facebook', 'loginwithamazon', 'signinwithapple'];
+/** The SAML attribute most IdPs (Entra ID, AD FS) send the email address in. */
+export const SAML_EMAIL_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
+/** Cognito's name for the Google provider: fixed, and what `identity_provider=` takes. */
+export const GOOGLE_PROVIDER_NAME = 'Google';
+/** The user pool attribute a provider's group claim is mapped into (read by the pre-token trigger). */
+export const GROUPS_ATTRIBUTE = 'custom:groups';
+
+const secretName = z
+  .string({ error: 'expected the NAME of a Secrets Manager secret holding the client secret (never the secret itself)' })
+  .regex(SECRET_NAME, {
+    error: 'expected a Secrets Manager secret name (1-512 letters, digits or /_+=.@-), not an ARN and never the secret itself',
+  });
+
+const providerName = z
+  .string({ error: 'expected a provider name' })
+  .regex(PROVIDER_NAME, { error: 'expected a provider name of letters, digits, "." or "-" (1-32 characters, starting with a letter or digit)' })
+  .refine((v) => !RESERVED_PROVIDER_NAMES.includes(v.toLowerCase()), {
+    error: 'this name is reserved by Cognito (COGNITO, Google, Facebook, LoginWithAmazon, SignInWithApple); pick another, such as "EntraID"',
+  });
+
+const httpsUrl = (what: string) =>
+  z.string({ error: `expected ${what} (an https:// URL)` }).refine(isPlainHttpsUrl, {
+    error: `expected ${what}: an https:// URL without user info, query or fragment`,
+  });
+
+const claimName = z.string({ error: 'expected a claim or attribute name' }).min(1, { error: 'expected a claim or attribute name' });
+
+/** Which provider claim fills each user pool attribute. */
+const AttributeMappingSchema = z.strictObject({
+  /** Claim holding the email address (ShinyProxy's username). Default: `email` (SAML: the emailaddress claim URI). */
+  email: claimName.optional(),
+  /** Claim holding the display name. Default: `name` for OIDC; none for SAML. */
+  name: claimName.optional(),
+  /** Claim holding the user's groups, mapped into custom:groups for cognito.groupMapping. */
+  groups: claimName.optional(),
+});
+
+const GoogleProviderSchema = z.strictObject({
+  type: z.literal('google'),
+  clientId: z.string({ error: 'expected the OAuth client id from the Google Cloud console' }).min(1),
+  clientSecretName: secretName,
+});
+
+const OidcProviderSchema = z.strictObject({
+  type: z.literal('oidc'),
+  name: providerName,
+  /** The issuer (`iss`); Cognito reads `<issuerUrl>/.well-known/openid-configuration`. */
+  issuerUrl: httpsUrl('the issuer URL, such as https://login.microsoftonline.com/<tenant>/v2.0'),
+  clientId: z.string({ error: 'expected the client (application) id registered with the provider' }).min(1),
+  clientSecretName: secretName,
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, { error: 'expected an OAuth scope (no spaces or quotes)' }))
+    .refine((s) => s.includes('openid'), { error: 'expected the scopes to include "openid"' })
+    .default(['openid', 'email', 'profile']),
+  attributeMapping: AttributeMappingSchema.optional(),
+});
+
+const SamlProviderSchema = z.strictObject({
+  type: z.literal('saml'),
+  name: providerName,
+  metadataUrl: httpsUrl('the IdP metadata URL').optional(),
+  /** Metadata XML file, relative to shinykit.yaml; read when the stacks are synthesized. */
+  metadataFile: z.string().min(1).optional(),
+  attributeMapping: AttributeMappingSchema.optional(),
+});
+
+const IdentityProviderSchema = z.discriminatedUnion('type', [GoogleProviderSchema, OidcProviderSchema, SamlProviderSchema], {
+  error: (iss) =>
+    iss.code === 'invalid_union'
+      ? 'expected type: one of google, oidc, saml'
+      : iss.code === 'invalid_type'
+        ? 'expected a provider: { type: google | oidc | saml, ... }'
+        : undefined,
+});
+
+export type IdentityProviderConfig = z.output<typeof IdentityProviderSchema>;
+
+/** One provider group value → one or more kit groups. */
+const groupMappingTarget = z
+  .union([groupName, z.array(groupName).min(1, { error: 'expected at least one group' })], {
+    error: 'expected a group name or a list of group names',
+  })
+  .transform((v) => (Array.isArray(v) ? v : [v]));
+
 const CognitoSchema = z.strictObject({
   domainPrefix: z
     .string()
@@ -137,6 +233,18 @@ const CognitoSchema = z.strictObject({
     .enum(['lite', 'essentials', 'plus'], { error: 'expected one of: lite, essentials, plus' })
     .default('essentials'),
   groups: z.record(groupName, GroupSchema, { error: 'expected a map of group name to settings' }),
+  /** Sign-in with Google, an OIDC or a SAML IdP, besides (or instead of) local users. */
+  identityProviders: z.array(IdentityProviderSchema, { error: 'expected a list of identity providers' }).default([]),
+  /** Email + password users created with `shinykit users add`. false: federated sign-in only. */
+  localUsers: z.boolean({ error: 'expected true or false' }).default(true),
+  /** Provider group value (an Entra ID group id, a SAML group name, ...) → kit groups. */
+  groupMapping: z
+    .record(z.string().min(1, { error: 'expected a provider group value' }), groupMappingTarget, {
+      error: 'expected a map of provider group value to kit group(s)',
+    })
+    .default({}),
+  /** Groups every federated user gets at sign-in (in the token, not as stored memberships). */
+  defaultGroups: z.array(groupName, { error: 'expected a list of group names' }).default([]),
 });
 
 const ShinyProxySchema = z.strictObject({
@@ -251,7 +359,8 @@ export const ConfigSchema = ConfigObject
         message: `the derived prefix "${cfg.name}-login" contains a word Cognito reserves; set cognito.domainPrefix`,
       });
     }
-  });
+  })
+  .superRefine(checkIdentity);
 
 /** The config as written (before defaults). */
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -342,7 +451,7 @@ export function parseConfig(text: string, file = 'shinykit.yaml'): Config {
       for (const key of issue.keys) {
         problems.push({
           path: formatPath([...path, key]),
-          message: `unknown key "${key}"${allowedKeysHint(path)}`,
+          message: `unknown key "${key}"${allowedKeysHint(path)}${secretKeyHint(key)}`,
           line: lineOf([...path, key]),
         });
       }
@@ -369,6 +478,13 @@ export function loadConfig(file = 'shinykit.yaml'): Config {
     throw new ConfigError(file, [{ path: '', message }]);
   }
   return parseConfig(text, file);
+}
+
+/** A secret typed into the config gets told where secrets go instead. */
+function secretKeyHint(key: string): string {
+  return /secret/i.test(key) && key !== 'clientSecretName'
+    ? '; never put a secret in shinykit.yaml: store it in AWS Secrets Manager and give its name as clientSecretName'
+    : '';
 }
 
 /** The keys allowed where an unknown key was found, to name them in the message. */
@@ -526,4 +642,131 @@ function checkEcs(cfg: z.output<typeof ConfigObject>, ctx: z.RefinementCtx): voi
       });
     }
   });
+}
+
+// ---- federated identity: cross-field rules and derived values ----
+
+/** The trigger's mapping travels in a Lambda environment variable (4 KB for all of them). */
+const MAX_MAPPING_JSON = 3000;
+
+type CognitoConfig = z.output<typeof CognitoSchema>;
+
+/** Cognito's provider name: `Google` for Google, the configured name otherwise. */
+export function identityProviderName(p: IdentityProviderConfig): string {
+  return p.type === 'google' ? GOOGLE_PROVIDER_NAME : p.name;
+}
+
+/**
+ * The provider the login goes straight to: set when there is exactly one external
+ * provider and no local users (the authorize URL then carries `identity_provider=`,
+ * which skips Cognito's chooser page).
+ */
+export function loginIdentityProvider(cfg: Pick<Config, 'cognito'>): string | undefined {
+  const providers = cfg.cognito.identityProviders;
+  return !cfg.cognito.localUsers && providers.length === 1 ? identityProviderName(providers[0]!) : undefined;
+}
+
+/** Whether any provider maps a groups claim into custom:groups. */
+export function mapsProviderGroups(cfg: Pick<Config, 'cognito'>): boolean {
+  return cfg.cognito.identityProviders.some((p) => p.type !== 'google' && p.attributeMapping?.groups !== undefined);
+}
+
+/** Whether the pre-token-generation trigger is needed (mapping or default groups). */
+export function needsGroupTrigger(cfg: Pick<Config, 'cognito'>): boolean {
+  return Object.keys(cfg.cognito.groupMapping).length > 0 || cfg.cognito.defaultGroups.length > 0;
+}
+
+/** The mapping as the trigger reads it: keys lower-cased (matching is case-insensitive). */
+export function triggerGroupMapping(cfg: Pick<Config, 'cognito'>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [key, groups] of Object.entries(cfg.cognito.groupMapping)) out[key.trim().toLowerCase()] = [...groups];
+  return out;
+}
+
+function checkIdentity(cfg: { cognito: CognitoConfig }, ctx: z.core.$RefinementCtx): void {
+  const cog = cfg.cognito;
+  const groups = new Set(Object.keys(cog.groups));
+  const declared = [...groups].join(', ') || '(none)';
+  const unknownGroup = (path: PropertyKey[], g: string) =>
+    ctx.addIssue({ code: 'custom', path, message: `unknown group "${g}"; declare it under cognito.groups (declared: ${declared})` });
+
+  const names = new Map<string, number>();
+  cog.identityProviders.forEach((p, i) => {
+    const name = identityProviderName(p);
+    const first = names.get(name.toLowerCase());
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cognito', 'identityProviders', i, p.type === 'google' ? 'type' : 'name'],
+        message: `duplicate provider "${name}" (also cognito.identityProviders[${first}]); each provider needs its own name`,
+      });
+    } else names.set(name.toLowerCase(), i);
+    if (p.type === 'saml' && (p.metadataUrl === undefined) === (p.metadataFile === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cognito', 'identityProviders', i],
+        message: 'expected exactly one of metadataUrl or metadataFile (the IdP\'s SAML metadata)',
+      });
+    }
+  });
+
+  if (!cog.localUsers && cog.identityProviders.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cognito', 'localUsers'],
+      message: 'localUsers: false needs at least one entry in cognito.identityProviders, or nobody could sign in',
+    });
+  }
+
+  const seenKeys = new Map<string, string>();
+  for (const [key, targets] of Object.entries(cog.groupMapping)) {
+    const folded = key.trim().toLowerCase();
+    const other = seenKeys.get(folded);
+    if (other !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cognito', 'groupMapping', key],
+        message: `"${key}" and "${other}" differ only in case or spaces; provider groups are matched case-insensitively, so merge them`,
+      });
+    } else seenKeys.set(folded, key);
+    targets.forEach((g) => {
+      if (!groups.has(g)) unknownGroup(['cognito', 'groupMapping', key], g);
+    });
+  }
+  cog.defaultGroups.forEach((g, j) => {
+    if (!groups.has(g)) unknownGroup(['cognito', 'defaultGroups', j], g);
+  });
+
+  if (Object.keys(cog.groupMapping).length > 0 && !mapsProviderGroups(cfg)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cognito', 'groupMapping'],
+      message:
+        'groupMapping needs a provider that sends groups: set attributeMapping.groups on an oidc or saml provider (the claim holding the user\'s groups, such as "groups")',
+    });
+  }
+  if (cog.defaultGroups.length > 0 && cog.identityProviders.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cognito', 'defaultGroups'],
+      message: 'defaultGroups apply to federated users only; add a provider under cognito.identityProviders or assign groups with `shinykit users add --group`',
+    });
+  }
+  const size = JSON.stringify({ m: triggerGroupMapping(cfg), d: cog.defaultGroups }).length;
+  if (size > MAX_MAPPING_JSON) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cognito', 'groupMapping'],
+      message: `the mapping is ${size} characters as JSON; at most ${MAX_MAPPING_JSON} fit the trigger's environment: map fewer provider groups`,
+    });
+  }
+}
+
+function isPlainHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hostname !== '' && !url.username && !url.password && !url.search && !url.hash && !/[?#]/.test(value);
+  } catch {
+    return false;
+  }
 }

@@ -149,9 +149,14 @@ export async function runPush(opts: PushOptions, ctx: CommandContext, deps: Push
   const platform = targetPlatform(cfg);
 
   // 1. Tags: pure hashing, all apps at once (reads are limited inside).
+  const stateDir = dirname(imageStatePath(configFile));
   await Promise.all(
     plans.map(async (p) => {
-      p.tag = (await computeTag({ contextDir: p.contextDir, dockerfile: p.dockerfile, buildArgs: p.app.buildArgs, platform })).tag;
+      const t = await computeTag({ contextDir: p.contextDir, dockerfile: p.dockerfile, buildArgs: p.app.buildArgs, platform, excludeDirs: [resolve(stateDir)] });
+      p.tag = t.tag;
+      for (const dir of t.excludedButSent) {
+        ctx.out.warn(`${p.app.id}: the build context holds shinykit's state folder ${dir}/; add "${dir}" to its .dockerignore so it stays out of the image`);
+      }
     }),
   );
 
@@ -193,7 +198,7 @@ export async function runPush(opts: PushOptions, ctx: CommandContext, deps: Push
       session = await openSession({ runner, env }, detected, { host, credentials: await credentials(), insecure: override?.insecure ?? false });
       const revisions = new Map<string, Promise<string | undefined>>();
       const revision = (dir: string) => revisions.get(dir) ?? revisions.set(dir, gitRevision(runner, dir)).get(dir)!;
-      const logDir = join(dirname(imageStatePath(configFile)), 'logs');
+      const logDir = join(stateDir, 'logs');
       mkdirSync(logDir, { recursive: true });
       await mapLimit(toBuild, opts.concurrency ?? defaultConcurrency(), async (p) => {
         const result = await buildOne(p, session!, progress, { platform, revision: await revision(p.contextDir), logFile: join(logDir, `push-${p.app.id}.log`), digestOf: existingDigest });

@@ -40,6 +40,13 @@ export interface TagInput {
   readonly buildArgs?: Readonly<Record<string, string>>;
   /** linux/amd64 or linux/arm64. */
   readonly platform: string;
+  /**
+   * Absolute directories left out of the hash even if the builder would send
+   * them: shinykit's own state (.shinykit/), which changes on every push and
+   * would otherwise make the tag change every time when the context is the
+   * project folder.
+   */
+  readonly excludeDirs?: readonly string[];
 }
 
 export interface ContextEntry {
@@ -58,6 +65,8 @@ export interface TagResult {
   readonly hash: string;
   /** Files hashed (for messages). */
   readonly files: number;
+  /** Context-relative excludeDirs that exist and that .dockerignore does not ignore (worth a warning). */
+  readonly excludedButSent: readonly string[];
 }
 
 /**
@@ -65,7 +74,13 @@ export interface TagResult {
  * directory is only walked when some `!pattern` could re-include something in
  * it (Docker's rule); otherwise node_modules, .git and friends cost nothing.
  */
-export async function listContext(contextDir: string, ig: Ignore, hasExceptions: boolean): Promise<ContextEntry[]> {
+export async function listContext(
+  contextDir: string,
+  ig: Ignore,
+  hasExceptions: boolean,
+  exclude: ReadonlySet<string> = new Set(),
+  excludedButSent: string[] = [],
+): Promise<ContextEntry[]> {
   const out: ContextEntry[] = [];
   const walk = async (rel: string): Promise<void> => {
     const names = await readdir(rel ? join(contextDir, rel) : contextDir);
@@ -74,6 +89,10 @@ export async function listContext(contextDir: string, ig: Ignore, hasExceptions:
         const path = rel ? `${rel}/${name}` : name;
         const st = await lstat(join(contextDir, path));
         const ignored = ig.ignores(path);
+        if (st.isDirectory() && exclude.has(join(contextDir, path))) {
+          if (!ignored) excludedButSent.push(path);
+          return;
+        }
         if (st.isDirectory()) {
           if (!ignored) out.push({ path, kind: 'dir', mode: st.mode & 0o7777 });
           if (!ignored || hasExceptions) await walk(path);
@@ -97,7 +116,8 @@ export async function computeTag(input: TagInput): Promise<TagResult> {
   const ignoreText = await readIgnoreText(input.contextDir, input.dockerfile);
   const ig = ignore().add(ignoreText);
   const hasExceptions = /^\s*!/m.test(ignoreText);
-  const entries = await listContext(input.contextDir, ig, hasExceptions);
+  const excludedButSent: string[] = [];
+  const entries = await listContext(input.contextDir, ig, hasExceptions, new Set(input.excludeDirs ?? []), excludedButSent);
   const files = entries.filter((e) => e.kind === 'file');
   const digests = await mapLimit(files, READ_CONCURRENCY, (e) => sha256File(join(input.contextDir, e.path)));
   const fileDigest = new Map(files.map((e, i) => [e.path, digests[i]!]));
@@ -116,7 +136,7 @@ export async function computeTag(input: TagInput): Promise<TagResult> {
     else field('symlink', e.path, e.target ?? '');
   }
   const hash = h.digest('hex');
-  return { tag: `${TAG_PREFIX}${hash.slice(0, TAG_HEX_CHARS)}`, hash, files: files.length };
+  return { tag: `${TAG_PREFIX}${hash.slice(0, TAG_HEX_CHARS)}`, hash, files: files.length, excludedButSent };
 }
 
 /** BuildKit prefers `<Dockerfile>.dockerignore` beside the Dockerfile over the context's .dockerignore. */

@@ -144,3 +144,19 @@ describe('image tag = content hash of the build inputs', () => {
     expect(await tagOf(c)).toBe(before);
   });
 });
+
+describe('shinykit state inside the context', () => {
+  it('leaves .shinykit/ out of the hash (it changes on every push) and reports it when .dockerignore lets it through', async () => {
+    const c = context();
+    const state = join(c.dir, '.shinykit');
+    mkdirSync(state);
+    writeFileSync(join(state, 'images.json'), '{}');
+    const first = await computeTag({ ...c, excludeDirs: [state] });
+    writeFileSync(join(state, 'images.json'), '{"changed":true}');
+    const second = await computeTag({ ...c, excludeDirs: [state] });
+    expect(second.tag).toBe(first.tag);
+    expect(second.excludedButSent).toEqual(['.shinykit']);
+    writeFileSync(join(c.dir, '.dockerignore'), 'node_modules\n*.log\n!keep.log\n.shinykit\n');
+    expect((await computeTag({ ...c, excludeDirs: [state] })).excludedButSent).toEqual([]);
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * Generates README.md's reference sections so they cannot drift:
+ * - the config reference, from the zod schema in lib/config.ts (through zod's
+ *   JSON Schema export) plus the one-line descriptions below;
+ * - the CLI reference, from the built CLI's own `--help` output, for every
+ *   command and subcommand.
+ * `npm run docs` rewrites the text between the markers; test/unit/readme.test.ts
+ * fails when README.md differs from what this produces.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import type { Command } from 'commander';
+import { ConfigSchema } from '../lib/config.js';
+
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const README = `${ROOT}README.md`;
+const CLI = `${ROOT}bin/shinykit-cli.js`;
+
+/**
+ * What each key means, by path (`apps[].port`, `cognito.groups.<name>.precedence`).
+ * Keys missing here still appear in the table (type, default), with "—" for the text.
+ */
+export const CONFIG_DESCRIPTIONS: Record<string, string> = {
+  name: 'Project name: prefixes the stacks (`<name>-data`, `<name>-host`), ECR repositories (`<name>/<app>`) and Parameter Store paths (`/shinykit/<name>/`). At most 40 characters.',
+  region: 'Pins both stacks to this region. Without it, `cdk deploy` uses your AWS profile\'s region.',
+  domain: 'The site\'s DNS name. Without it the site is `https://<elastic-ip>.sslip.io` (works with no DNS setup).',
+  hostedZone: 'A Route 53 hosted zone you own that contains `domain`; the stack then creates the A record. Without it, create the record yourself (see `HostPublicIp`).',
+  tls: 'HTTPS certificate settings (Let\'s Encrypt, issued and renewed on the host).',
+  'tls.email': 'Let\'s Encrypt account email: certificate expiry notices go here.',
+  host: 'The EC2 instance that runs nginx, ShinyProxy and the app containers.',
+  'host.instanceType': 'EC2 instance type. Graviton types (`t4g.*`, `m7g.*`, ...) run arm64: images are built for linux/arm64 and an arm64 AMI is used.',
+  'host.volumeGiB': 'Root volume size (gp3, encrypted). Holds the OS and every app image.',
+  'host.sshCidr': 'Opens port 22 to this IPv4 CIDR only. Absent: no SSH at all (use SSM Session Manager).',
+  'host.shinyproxyJarSha256': 'SHA-256 of the ShinyProxy jar the host downloads; the host refuses a jar that does not match.',
+  cognito: 'The Cognito user pool: who can log in, and the groups that open apps.',
+  'cognito.domainPrefix': 'Prefix of the hosted login page `https://<prefix>.auth.<region>.amazoncognito.com`; unique per region. Default: `<name>-login`.',
+  'cognito.mfa': 'Multi-factor authentication (TOTP apps): `off`, `optional` (users may enrol) or `required`.',
+  'cognito.featurePlan': 'Cognito feature plan. `plus` adds threat protection and costs more per user (see `shinykit plan`).',
+  'cognito.groups': 'The groups, by name. Users get access to apps through groups (`shinykit users add EMAIL --group NAME`).',
+  'cognito.groups.<name>.description': 'Shown in the Cognito console and `shinykit groups list`.',
+  'cognito.groups.<name>.precedence': 'Cognito precedence (lower wins when a user is in several groups).',
+  shinyproxy: 'ShinyProxy settings.',
+  'shinyproxy.version': 'ShinyProxy release the host installs (3.2 or later: the kit relies on `enforce-https-redirect-uri`).',
+  'shinyproxy.sha256': 'SHA-256 of the ShinyProxy download for `version`; the host refuses a file that does not match.',
+  'shinyproxy.title': 'Title of the ShinyProxy landing page.',
+  'shinyproxy.adminGroups': 'Groups that see ShinyProxy\'s admin page (running apps, sessions).',
+  apps: 'The apps. Each is a Docker build context that `shinykit push` builds and ships.',
+  'apps[].id': 'App id: the URL path (`/app/<id>`), the ECR repository name and the ShinyProxy spec id.',
+  'apps[].kind': '`shiny` (port 3838), `dash` (port 8050, served under `SHINYPROXY_PUBLIC_PATH`) or `custom` (set `port`).',
+  'apps[].displayName': 'Name on the ShinyProxy landing page.',
+  'apps[].description': 'Description on the ShinyProxy landing page.',
+  'apps[].context': 'Docker build context, relative to shinykit.yaml.',
+  'apps[].dockerfile': 'Dockerfile, relative to shinykit.yaml. Default: `<context>/Dockerfile`.',
+  'apps[].buildArgs': 'Docker build arguments (not secrets: they are part of the image).',
+  'apps[].port': 'Port the app listens on inside its container. Default: by `kind`.',
+  'apps[].groups': 'Groups whose members may open the app (each must be declared under `cognito.groups`).',
+  'apps[].memory': 'Container memory limit, Docker syntax (`512m`, `2g`).',
+  'apps[].cpus': 'Container CPU limit (`0.5`, `2`).',
+  'apps[].seats': 'Pre-started containers ShinyProxy keeps ready (faster start, more memory).',
+  'apps[].env': 'Extra environment variables for the container. Not for secrets: they are written into application.yml.',
+};
+
+type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  required?: string[];
+  enum?: unknown[];
+  default?: unknown;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  description?: string;
+  anyOf?: JsonSchema[];
+};
+
+interface Row {
+  readonly path: string;
+  readonly type: string;
+  readonly required: boolean;
+  readonly def?: unknown;
+  readonly description?: string;
+}
+
+function typeOf(s: JsonSchema): string {
+  if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(' | ');
+  if (s.anyOf) return s.anyOf.map(typeOf).join(' | ');
+  const t = Array.isArray(s.type) ? s.type.join(' | ') : (s.type ?? 'any');
+  if (t === 'array' && s.items) return `list of ${typeOf(s.items)}`;
+  if (t === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties) {
+    const inner = s.additionalProperties;
+    return inner.properties ? 'map of name → object' : `map of name → ${typeOf(inner)}`;
+  }
+  if (t === 'integer' || t === 'number') {
+    const lo = s.minimum;
+    const hi = s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER ? s.maximum : undefined;
+    if (lo !== undefined && hi !== undefined) return `${t} ${lo}–${hi}`;
+    if (lo !== undefined) return `${t} ≥ ${lo}`;
+  }
+  return t;
+}
+
+function walk(s: JsonSchema, path: string, required: boolean, rows: Row[]): void {
+  if (path) {
+    rows.push({ path, type: typeOf(s), required, def: s.default, description: CONFIG_DESCRIPTIONS[path] ?? s.description });
+  }
+  if (s.properties) {
+    for (const [key, child] of Object.entries(s.properties)) {
+      walk(child, path ? `${path}.${key}` : key, (s.required ?? []).includes(key), rows);
+    }
+  }
+  if (s.items?.properties) walkItems(s.items, `${path}[]`, rows);
+  if (!s.properties && s.additionalProperties && typeof s.additionalProperties === 'object' && s.additionalProperties.properties) {
+    for (const [key, child] of Object.entries(s.additionalProperties.properties)) {
+      walk(child, `${path}.<name>.${key}`, (s.additionalProperties.required ?? []).includes(key), rows);
+    }
+  }
+}
+
+function walkItems(items: JsonSchema, path: string, rows: Row[]): void {
+  for (const [key, child] of Object.entries(items.properties ?? {})) {
+    walk(child, `${path}.${key}`, (items.required ?? []).includes(key), rows);
+  }
+}
+
+/** Config rows in schema order: every key shinykit.yaml accepts. */
+export function configRows(): Row[] {
+  const schema = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const rows: Row[] = [];
+  walk(schema, '', true, rows);
+  return rows;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function generateConfigReference(): string {
+  const lines = [
+    'Every key `shinykit.yaml` accepts (unknown keys are errors). Generated from the schema in `lib/config.ts` by `npm run docs`.',
+    '',
+    '| Key | Type | Required | Default | Meaning |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const r of configRows()) {
+    const def = r.def === undefined || (typeof r.def === 'object' && r.def !== null && Object.keys(r.def).length === 0) ? '' : `\`${JSON.stringify(r.def)}\``;
+    lines.push(`| \`${r.path}\` | ${cell(r.type)} | ${r.required ? 'yes' : ''} | ${cell(def)} | ${cell(r.description ?? '—')} |`);
+  }
+  return lines.join('\n');
+}
+
+const run = promisify(execFile);
+
+/** Every command path in the built CLI: [[], ['init'], ['users'], ['users', 'add'], ...]. */
+async function commandPaths(): Promise<string[][]> {
+  const mod = (await import(pathToFileURL(`${ROOT}dist/cli/index.js`).href)) as { createProgram(): Command };
+  const paths: string[][] = [];
+  const visit = (cmd: Command, prefix: string[]) => {
+    paths.push(prefix);
+    for (const sub of cmd.commands) if (sub.name() !== 'help') visit(sub, [...prefix, sub.name()]);
+  };
+  visit(mod.createProgram(), []);
+  return paths;
+}
+
+/** The live CLI's `--help` for every command, as README sections. Needs `npm run build` first. */
+export async function generateCliReference(): Promise<string> {
+  const paths = await commandPaths();
+  // Not a TTY, so commander wraps at its default 80 columns wherever this runs.
+  const env = { ...process.env, NO_COLOR: '1', CI: '1' };
+  delete env.FORCE_COLOR;
+  const helps: string[] = new Array(paths.length);
+  let next = 0;
+  // A few at a time: each is a Node start-up.
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < paths.length) {
+        const i = next++;
+        const { stdout } = await run('node', [CLI, ...paths[i]!, '--help'], { cwd: ROOT, env });
+        helps[i] = stdout.trimEnd();
+      }
+    }),
+  );
+  const out = ['Generated from the built CLI\'s `--help` by `npm run docs`. Global options go before the command (`npx shinykit --config other.yaml plan`).'];
+  paths.forEach((p, i) => {
+    out.push('', `#### \`shinykit${p.length ? ` ${p.join(' ')}` : ''}\``, '', '```text', helps[i]!, '```');
+  });
+  return out.join('\n');
+}
+
+export const SECTIONS = ['config-reference', 'cli-reference'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+const begin = (s: Section) => `<!-- BEGIN GENERATED ${s}: do not edit, run \`npm run docs\` -->`;
+const end = (s: Section) => `<!-- END GENERATED ${s} -->`;
+
+/** The text between a section's markers (undefined if the markers are missing). */
+export function extractSection(readme: string, s: Section): string | undefined {
+  const a = readme.indexOf(begin(s));
+  const b = readme.indexOf(end(s));
+  if (a < 0 || b < a) return undefined;
+  return readme.slice(a + begin(s).length, b).replace(/^\n/, '').replace(/\n$/, '');
+}
+
+export function replaceSection(readme: string, s: Section, body: string): string {
+  const a = readme.indexOf(begin(s));
+  const b = readme.indexOf(end(s));
+  if (a < 0 || b < a) throw new Error(`README.md lacks the markers for ${s}: ${begin(s)} ... ${end(s)}`);
+  return `${readme.slice(0, a)}${begin(s)}\n${body}\n${readme.slice(b)}`;
+}
+
+async function main(): Promise<void> {
+  let text = readFileSync(README, 'utf8');
+  text = replaceSection(text, 'config-reference', generateConfigReference());
+  text = replaceSection(text, 'cli-reference', await generateCliReference());
+  writeFileSync(README, text);
+  process.stderr.write('README.md: generated sections updated\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,175 @@
+/**
+ * The pre-token-generation trigger (assets/lambda/pre-token) on events shaped
+ * like the ones Cognito sends (V1_0 and V2_0 formats, from the developer guide's
+ * examples): mapped and default groups join `cognito:groups`, the user's own
+ * groups stay, unknown/no/many groups, case and duplicates, local users untouched.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import {
+  applyToEvent,
+  isFederated,
+  loadSettings,
+  mergeGroups,
+  parseProviderGroups,
+  type Settings,
+} from '../../assets/lambda/pre-token/groups.mjs';
+
+const settings: Settings = loadSettings({
+  GROUP_MAPPING: JSON.stringify({ 'Sales-Team': ['sales'], '5f1c0c1e-0000-4000-8000-00000000beef': ['admins', 'sales'] }),
+  DEFAULT_GROUPS: JSON.stringify(['viewers']),
+});
+
+type Version = '1' | '2';
+
+/** A federated (OIDC) user's event as Cognito sends it for a hosted-UI sign-in. */
+function event(version: Version, opts: { groups?: string; existing?: string[]; local?: boolean; roles?: string[] } = {}) {
+  const userAttributes: Record<string, string> = {
+    sub: '7d8ca528-4931-4254-9273-ea5ee853f271',
+    email_verified: 'false',
+    email: 'ana@example.org',
+    'cognito:user_status': opts.local ? 'CONFIRMED' : 'EXTERNAL_PROVIDER',
+  };
+  if (!opts.local) {
+    userAttributes.identities = JSON.stringify([
+      { dateCreated: '1700000000000', userId: 'AbC123', providerName: 'EntraID', providerType: 'OIDC', issuer: null, primary: 'true' },
+    ]);
+  }
+  if (opts.groups !== undefined) userAttributes['custom:groups'] = opts.groups;
+  const base = {
+    version,
+    triggerSource: 'TokenGeneration_HostedAuth',
+    region: 'eu-west-1',
+    userPoolId: 'eu-west-1_EXAMPLE',
+    userName: opts.local ? '7d8ca528-4931-4254-9273-ea5ee853f271' : 'EntraID_AbC123',
+    callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: '1example23456789' },
+    request: {
+      userAttributes,
+      groupConfiguration: { groupsToOverride: opts.existing ?? [], iamRolesToOverride: opts.roles ?? [], preferredRole: null },
+      ...(version === '2' ? { scopes: ['openid', 'email', 'profile'] } : {}),
+    },
+    response: version === '1' ? { claimsOverrideDetails: null } : { claimsAndScopeOverrideDetails: null },
+  };
+  return base as Record<string, any>;
+}
+
+/** The groups the token will carry: the override when set, else Cognito's own. */
+function tokenGroups(e: Record<string, any>): string[] {
+  const details = e.version === '1' ? e.response.claimsOverrideDetails : e.response.claimsAndScopeOverrideDetails;
+  return details?.groupOverrideDetails?.groupsToOverride ?? e.request.groupConfiguration.groupsToOverride;
+}
+
+describe('parseProviderGroups: the custom:groups formats Cognito stores', () => {
+  it.each([
+    ['JSON array (OIDC list claim)', '["Sales-Team","5f1c0c1e"]', ['Sales-Team', '5f1c0c1e']],
+    ['Cognito bracket form (SAML multi-value)', '[Sales-Team, Finance Team]', ['Sales-Team', 'Finance Team']],
+    ['comma-separated', 'a, b ,c', ['a', 'b', 'c']],
+    ['a single value', 'Sales-Team', ['Sales-Team']],
+    ['empty list', '[]', []],
+    ['empty string', '  ', []],
+    ['empty items dropped', '[a, , b]', ['a', 'b']],
+  ])('%s', (_name, value, expected) => {
+    expect(parseProviderGroups(value)).toEqual(expected);
+  });
+
+  it('treats a missing or non-string attribute as no groups', () => {
+    expect(parseProviderGroups(undefined)).toEqual([]);
+    expect(parseProviderGroups(42)).toEqual([]);
+  });
+});
+
+describe('mergeGroups', () => {
+  it('keeps existing groups first, then mapped, then defaults, each once', () => {
+    expect(
+      mergeGroups({ existing: ['sales'], providerGroups: ['5F1C0C1E-0000-4000-8000-00000000BEEF'], mapping: settings.mapping, defaults: ['viewers', 'sales'] }),
+    ).toEqual(['sales', 'admins', 'viewers']);
+  });
+
+  it('ignores provider groups with no mapping, including names of Object.prototype members', () => {
+    expect(mergeGroups({ providerGroups: ['Unknown', 'constructor', '__proto__'], mapping: settings.mapping })).toEqual([]);
+  });
+});
+
+describe('loadSettings', () => {
+  it('lower-cases mapping keys and accepts a single group as a string', () => {
+    expect(loadSettings({ GROUP_MAPPING: '{"A B":"x"}', DEFAULT_GROUPS: '[]' })).toEqual({ mapping: { 'a b': ['x'] }, defaults: [] });
+  });
+  it('defaults to no mapping and refuses malformed settings', () => {
+    expect(loadSettings({})).toEqual({ mapping: {}, defaults: [] });
+    expect(() => loadSettings({ GROUP_MAPPING: '[]' })).toThrow(/JSON object/);
+    expect(() => loadSettings({ DEFAULT_GROUPS: '{}' })).toThrow(/JSON array/);
+  });
+});
+
+describe.each(['1', '2'] as const)('applyToEvent on a V%s_0 event', (version) => {
+  const overrideKey = version === '1' ? 'claimsOverrideDetails' : 'claimsAndScopeOverrideDetails';
+
+  it('adds the mapped groups and the defaults for a federated user', () => {
+    const e = applyToEvent(event(version, { groups: '["Sales-Team"]' }), settings);
+    expect(tokenGroups(e)).toEqual(['sales', 'viewers']);
+    expect(Object.keys(e.response)).toEqual([overrideKey]);
+  });
+
+  it('matches provider groups case-insensitively', () => {
+    const e = applyToEvent(event(version, { groups: '[sales-team, 5F1C0C1E-0000-4000-8000-00000000BEEF]' }), settings);
+    expect(tokenGroups(e)).toEqual(['sales', 'admins', 'viewers']);
+  });
+
+  it('preserves the user\'s Cognito groups (and their order) and the IAM roles', () => {
+    const roles = ['arn:aws:iam::123456789012:role/x'];
+    const e = applyToEvent(event(version, { groups: '["Sales-Team"]', existing: ['admins', 'support'], roles }), settings);
+    expect(tokenGroups(e)).toEqual(['admins', 'support', 'sales', 'viewers']);
+    expect(e.response[overrideKey].groupOverrideDetails.iamRolesToOverride).toEqual(roles);
+    expect(e.response[overrideKey].groupOverrideDetails).not.toHaveProperty('preferredRole');
+  });
+
+  it('gives only the default groups when the provider sends unknown groups', () => {
+    const e = applyToEvent(event(version, { groups: '["Marketing","Interns"]' }), settings);
+    expect(tokenGroups(e)).toEqual(['viewers']);
+  });
+
+  it('gives only the default groups when the provider sends no groups at all', () => {
+    expect(tokenGroups(applyToEvent(event(version), settings))).toEqual(['viewers']);
+    expect(tokenGroups(applyToEvent(event(version, { groups: '[]' }), settings))).toEqual(['viewers']);
+  });
+
+  it('leaves the response untouched when nothing is added', () => {
+    const none: Settings = { mapping: {}, defaults: [] };
+    const e = applyToEvent(event(version, { groups: '["Sales-Team"]', existing: ['admins'] }), none);
+    expect(e.response).toEqual({ [overrideKey]: null });
+    expect(tokenGroups(e)).toEqual(['admins']);
+  });
+
+  it('adds each group once when several provider groups map to the same one', () => {
+    const many = Array.from({ length: 300 }, (_, i) => `unmapped-${i}`);
+    const groups = JSON.stringify([...many, 'Sales-Team', 'SALES-TEAM', '5f1c0c1e-0000-4000-8000-00000000beef', ...many]);
+    const e = applyToEvent(event(version, { groups, existing: ['sales'] }), settings);
+    expect(tokenGroups(e)).toEqual(['sales', 'admins', 'viewers']);
+  });
+
+  it('ignores custom:groups on a local (email + password) user', () => {
+    const e = applyToEvent(event(version, { groups: '["5f1c0c1e-0000-4000-8000-00000000beef"]', existing: ['sales'], local: true }), settings);
+    expect(e.response).toEqual({ [overrideKey]: null });
+    expect(tokenGroups(e)).toEqual(['sales']);
+  });
+});
+
+describe('isFederated', () => {
+  it('recognises EXTERNAL_PROVIDER users and users with identities', () => {
+    expect(isFederated({ 'cognito:user_status': 'EXTERNAL_PROVIDER' })).toBe(true);
+    expect(isFederated({ identities: '[{"providerName":"Google"}]' })).toBe(true);
+    expect(isFederated({ 'cognito:user_status': 'CONFIRMED' })).toBe(false);
+    expect(isFederated(undefined)).toBe(false);
+  });
+});
+
+describe('the handler (index.mjs)', () => {
+  it('reads its settings from the environment and answers the event', async () => {
+    vi.stubEnv('GROUP_MAPPING', JSON.stringify({ 'sales-team': ['sales'] }));
+    vi.stubEnv('DEFAULT_GROUPS', '[]');
+    vi.resetModules();
+    const { handler } = await import('../../assets/lambda/pre-token/index.mjs');
+    const out = await handler(event('2', { groups: '["Sales-Team"]' }));
+    expect(tokenGroups(out)).toEqual(['sales']);
+    vi.unstubAllEnvs();
+  });
+});

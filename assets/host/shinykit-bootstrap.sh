@@ -13,14 +13,18 @@
 # The log tail then goes to the serial console, CloudWatch Logs and <prefix>status/bootstrap.
 set -Eeuo pipefail
 umask 022
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin
+# SHINYKIT_TEST_* and the overrides below exist for test/unit/host-bootstrap-run.test.ts only.
+export PATH=${SHINYKIT_TEST_BIN:+$SHINYKIT_TEST_BIN:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin
 # shellcheck source=/dev/null
-. /etc/shinykit/host.env
+. "${SHINYKIT_ENV_FILE:-/etc/shinykit/host.env}"
 export AWS_REGION=$SHINYKIT_REGION AWS_DEFAULT_REGION=$SHINYKIT_REGION
 
 share=/usr/local/share/shinykit
-state=/var/lib/shinykit
-log_dir=/var/log/shinykit
+state=${SHINYKIT_STATE_DIR:-/var/lib/shinykit}
+log_dir=${SHINYKIT_LOG_DIR:-/var/log/shinykit}
+cfn_signal_bin=${SHINYKIT_CFN_SIGNAL:-/opt/aws/bin/cfn-signal}
+console=${SHINYKIT_CONSOLE:-/dev/console}
+retry_delay=${SHINYKIT_RETRY_DELAY:-10}
 log=$log_dir/bootstrap.log
 mkdir -p "$log_dir" "$state"
 exec > >(tee -a "$log") 2>&1
@@ -57,8 +61,8 @@ publish_bootstrap_status() {
 
 cfn_signal() {
   local exit_code=$1 id=$2
-  if [ -x /opt/aws/bin/cfn-signal ]; then
-    /opt/aws/bin/cfn-signal -e "$exit_code" --id "$id" --stack "$SHINYKIT_STACK" \
+  if [ -x "$cfn_signal_bin" ]; then
+    "$cfn_signal_bin" -e "$exit_code" --id "$id" --stack "$SHINYKIT_STACK" \
       --resource "$SHINYKIT_RESOURCE" --region "$SHINYKIT_REGION" ||
       echo "cfn-signal failed (normal when re-running after the stack finished)"
   else
@@ -73,7 +77,7 @@ on_error() {
   local tail_text
   tail_text=$(tail -n 40 "$log")
   # The serial console is what `aws ec2 get-console-output` and the EC2 console's "system log" show.
-  printf 'shinykit bootstrap failed in step %s:\n%s\n' "$current_step" "$tail_text" >/dev/console 2>/dev/null || true
+  printf 'shinykit bootstrap failed in step %s:\n%s\n' "$current_step" "$tail_text" >"$console" 2>/dev/null || true
   publish_bootstrap_status failed "$tail_text"
   # A resource signal carries no message; its id (max 64 chars) names the instance and the step.
   local id
@@ -87,8 +91,8 @@ retry() {
   local attempt
   for attempt in 1 2 3 4 5; do
     if "$@"; then return 0; fi
-    echo "attempt $attempt of '$*' failed; retrying in $((attempt * 10)) s"
-    sleep $((attempt * 10))
+    echo "attempt $attempt of '$*' failed; retrying in $((attempt * retry_delay)) s"
+    sleep $((attempt * retry_delay))
   done
   "$@"
 }

@@ -129,6 +129,7 @@ export function formatPlan(r: PlanResult): string {
     h('Preview of the rendered host configs (PLACEHOLDER outputs and images, not your deployment)');
     out.push('Placeholder values used:');
     for (const [k, v] of Object.entries(r.preview.outputs)) out.push(`  ${k} = ${v}`);
+    for (const p of r.preview.problems ?? []) out.push(`  cannot render (apply would fail the same way): ${p}`);
     for (const [file, text] of Object.entries(r.preview.files)) {
       out.push('', `--- ${file} (preview) ---`, text.trimEnd(), `--- end of ${file} ---`);
     }

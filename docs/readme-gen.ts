@@ -170,7 +170,7 @@ async function commandPaths(): Promise<string[][]> {
 export async function generateCliReference(): Promise<string> {
   const paths = await commandPaths();
   // Not a TTY, so commander wraps at its default 80 columns wherever this runs.
-  const env = { ...process.env, NO_COLOR: '1', CI: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: '1' };
   delete env.FORCE_COLOR;
   const helps: string[] = new Array(paths.length);
   let next = 0;

@@ -5,13 +5,17 @@
  * the Dockerfiles are checked by assertions on their instructions.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import dockerignore from '@balena/dockerignore';
+import type { Ignore } from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
 import { appPort, loadConfig } from '../../lib/config.js';
+
+// The package is CommonJS with an ESM-unfriendly default export: load it the way cli/push does.
+const dockerignore = createRequire(import.meta.url)('@balena/dockerignore') as () => Ignore;
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

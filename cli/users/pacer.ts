@@ -2,9 +2,9 @@
  * Bulk Cognito work paced under the account's request quota and retried when
  * Cognito (or the network) pushes back.
  *
- * - A token bucket hands out one request slot per 1/rate seconds (with a small
- *   burst), and every attempt, retries included, takes a slot: the quota counts
- *   attempts, not successes.
+ * - A token bucket hands out one request slot per 1/rate seconds, and every
+ *   attempt, retries included, takes a slot: the quota counts attempts, not
+ *   successes.
  * - Throttling (TooManyRequestsException and friends), 5xx answers and
  *   dropped connections are retried with jittered exponential backoff ("full
  *   jitter"), so many workers that were throttled together do not retry in step.
@@ -17,7 +17,12 @@
 export interface PacerOptions {
   /** Requests per second, across all workers. */
   readonly rate: number;
-  /** Bucket size: how many requests may go out at once after a pause. Default: max(1, rate / 10). */
+  /**
+   * Bucket size: how many requests may go out at once after a pause. Default 1:
+   * requests then never come closer than 1/rate apart, so no 1-second window
+   * ever holds more than `rate` of them (a bigger bucket trades that for speed
+   * after idle moments, which a bulk import does not have).
+   */
   readonly burst?: number;
   /** Attempts per call before giving up, the first included. Default 8. */
   readonly maxAttempts?: number;
@@ -72,12 +77,25 @@ export class TokenBucket {
       const t = this.now();
       this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) * this.rate) / 1000);
       this.last = t;
-      if (this.tokens >= 1) {
+      // The bucket keeps the long-run rate; this window check keeps every single
+      // second at or under it too, even when a late timer lets tokens bunch up.
+      const oldest = this.recent.length >= this.perSecond ? this.recent[this.recent.length - this.perSecond]! : undefined;
+      if (this.tokens >= 1 && (oldest === undefined || t - oldest >= 1000)) {
         this.tokens -= 1;
+        this.recent.push(t);
+        if (this.recent.length > this.perSecond) this.recent.shift();
         return;
       }
-      await this.sleep(Math.ceil(((1 - this.tokens) * 1000) / this.rate));
+      const forTokens = this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.rate;
+      const forWindow = oldest === undefined ? 0 : oldest + 1000 - t;
+      await this.sleep(Math.max(1, Math.ceil(Math.max(forTokens, forWindow))));
     }
+  }
+
+  /** Grant times of the last `perSecond` slots. */
+  private readonly recent: number[] = [];
+  private get perSecond(): number {
+    return Math.max(1, Math.floor(this.rate));
   }
 }
 
@@ -118,7 +136,7 @@ export class Pacer {
 
   constructor(readonly options: PacerOptions) {
     this.sleep = options.sleep ?? defaultSleep;
-    this.bucket = new TokenBucket(options.rate, options.burst ?? Math.max(1, options.rate / 10), options.now, this.sleep);
+    this.bucket = new TokenBucket(options.rate, options.burst ?? 1, options.now, this.sleep);
     this.maxAttempts = options.maxAttempts ?? 8;
     this.baseDelayMs = options.baseDelayMs ?? 250;
     this.maxDelayMs = options.maxDelayMs ?? 8000;
@@ -131,11 +149,34 @@ export class Pacer {
     return Math.round(this.random() * ceiling);
   }
 
-  /** Runs `fn` in a paced slot, retrying throttled and transient failures. */
+  /**
+   * Paces every request `client` sends at the last step before the wire (after
+   * serialising and signing), so time the SDK spends preparing a request under
+   * CPU load cannot bunch requests up past the rate. `call` then only retries.
+   */
+  attach(client: { middlewareStack: { add: (mw: any, opts: { step: 'deserialize'; priority: 'low'; name: string }) => void } }): this {
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+        await this.gate();
+        return next(args);
+      },
+      { step: 'deserialize', priority: 'low', name: 'shinykitPacer' },
+    );
+    this.attached = true;
+    return this;
+  }
+
+  private attached = false;
+
+  private async gate(): Promise<void> {
+    await this.bucket.take();
+    this.stats.requests++;
+  }
+
+  /** Runs `fn` in a paced slot (or through an attached client's gate), retrying throttled and transient failures. */
   async call<T>(fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await this.bucket.take();
-      this.stats.requests++;
+      if (!this.attached) await this.gate();
       try {
         return await fn();
       } catch (err) {

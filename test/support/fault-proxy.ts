@@ -26,7 +26,7 @@ export interface FaultProxyOptions {
 export interface ProxyCall {
   /** The operation from X-Amz-Target, e.g. AdminCreateUser. */
   readonly operation: string;
-  /** ms since the proxy started (performance.now based). */
+  /** When the request arrived, in ms since the proxy started. */
   readonly at: number;
   readonly fault: 'none' | 'throttled' | 'dropped-before' | 'dropped-after';
 }
@@ -65,6 +65,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const calls: ProxyCall[] = [];
   const started = performance.now();
   const server: Server = createServer(async (req, res) => {
+    const arrived = performance.now() - started;
     const body = await readBody(req);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() || `${req.method} ${req.url}`;
     const faultable = opts.faultable?.(operation) ?? true;
@@ -73,7 +74,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const before = throttle + (opts.dropBeforeRate ?? 0);
     const after = before + (opts.dropAfterRate ?? 0);
     const fault: ProxyCall['fault'] = roll < throttle ? 'throttled' : roll < before ? 'dropped-before' : roll < after ? 'dropped-after' : 'none';
-    calls.push({ operation, at: performance.now() - started, fault });
+    calls.push({ operation, at: arrived, fault });
     if (fault === 'throttled') {
       // What Cognito sends when the quota is exceeded (awsJson1_1 error shape).
       const payload = JSON.stringify({ __type: 'TooManyRequestsException', message: 'Too many requests' });

@@ -19,7 +19,8 @@ import { positiveNumber } from '../../users/options.js';
 
 /** Well under the 50 requests/s Cognito allows for user creation across the whole account. */
 export const DEFAULT_RATE = 20;
-export const DEFAULT_CONCURRENCY = 8;
+/** Enough requests in flight to keep the rate's slots used when Cognito answers slowly. */
+export const DEFAULT_CONCURRENCY = 16;
 
 export interface ImportOptions {
   readonly file: string;
@@ -46,7 +47,7 @@ export interface ImportReport {
 
 export async function runUsersImport(opts: ImportOptions, deps: Pick<UsersDeps, 'directory'>): Promise<ImportReport> {
   const started = Date.now();
-  const pacer = new Pacer({ rate: opts.rate });
+  const pacer = new Pacer({ rate: opts.rate }).attach(deps.directory.client);
   const dir = deps.directory.withCall((fn) => pacer.call(fn));
   const poolGroups = await dir.listGroups();
   const parsed = parseImportCsv(opts.text, new Set(poolGroups.map((g) => g.name)));

@@ -36,9 +36,13 @@ export function repositoryOutputKey(app: Pick<AppConfig, 'id'> | string): string
   return `Repository${appKey(typeof app === 'string' ? app : app.id)}`;
 }
 
-/** Every output key the CLI may rely on for this config. */
+/** Every output key the CLI may rely on for this config (the ECS keys only with `backend: ecs`). */
 export function requiredOutputKeys(cfg: Config): string[] {
-  return [...Object.values(OutputKeys), ...cfg.apps.map((a) => repositoryOutputKey(a))];
+  return [
+    ...Object.values(OutputKeys),
+    ...cfg.apps.map((a) => repositoryOutputKey(a)),
+    ...(cfg.backend === 'ecs' ? ecsOutputKeys(cfg) : []),
+  ];
 }
 
 /**
@@ -56,7 +60,35 @@ export const ExtraOutputKeys = {
   ConfigParameterPrefix: 'ConfigParameterPrefix',
   /** CloudWatch Logs group holding the host's bootstrap and apply logs. */
   HostLogGroupName: 'HostLogGroupName',
+  // ---- backend: ecs only (host stack) ----
+  /** Name of the ECS cluster ShinyProxy runs app tasks in. */
+  EcsClusterName: 'EcsClusterName',
+  /** The private app subnets, comma-separated (ShinyProxy's proxy.ecs.subnets). */
+  EcsSubnetIds: 'EcsSubnetIds',
+  /** The app tasks' security group (admits only the host, on the app ports). */
+  EcsSecurityGroupId: 'EcsSecurityGroupId',
+  /** Role ECS uses to pull the kit's images and write the tasks' logs. */
+  EcsExecutionRoleArn: 'EcsExecutionRoleArn',
+  /** Prefix of the CloudWatch Logs groups of app tasks (ShinyProxy appends sp-<proxy id>). */
+  EcsLogGroupPrefix: 'EcsLogGroupPrefix',
 } as const;
+
+/** `EcsTaskRole<AppKey>`: the ARN of the app's own task role (backend: ecs). */
+export function ecsTaskRoleOutputKey(app: Pick<AppConfig, 'id'> | string): string {
+  return `EcsTaskRole${appKey(typeof app === 'string' ? app : app.id)}`;
+}
+
+/** The output keys `backend: ecs` adds. */
+export function ecsOutputKeys(cfg: Pick<Config, 'apps'>): string[] {
+  return [
+    ExtraOutputKeys.EcsClusterName,
+    ExtraOutputKeys.EcsSubnetIds,
+    ExtraOutputKeys.EcsSecurityGroupId,
+    ExtraOutputKeys.EcsExecutionRoleArn,
+    ExtraOutputKeys.EcsLogGroupPrefix,
+    ...cfg.apps.map((a) => ecsTaskRoleOutputKey(a)),
+  ];
+}
 
 /**
  * Parameter Store prefix for the configuration `apply` delivers (no secrets):

@@ -16,7 +16,19 @@ export interface NetworkProps {
   readonly sshCidr?: string;
   /** Availability zones to spread the public subnets over. @default 2 */
   readonly maxAzs?: number;
+  /**
+   * With `backend: ecs`: private subnets (one per AZ) for the app tasks and their
+   * egress to ECR, S3 and CloudWatch Logs — one NAT gateway (`nat`) or VPC endpoints
+   * (`endpoints`). Absent (docker): public subnets only, no NAT.
+   */
+  readonly appSubnets?: { readonly egress: 'nat' | 'endpoints' };
 }
+
+/** The VPC's address range (literal, so security group rules can name it). */
+export const VPC_CIDR = '10.42.0.0/16';
+
+/** Name of the private subnet group the ECS app tasks run in. */
+export const APP_SUBNET_GROUP = 'apps';
 
 /** Ports the host serves to the world: 443 (the site) and 80 (redirect + ACME challenge). */
 export const PUBLIC_PORTS = [443, 80] as const;
@@ -25,21 +37,39 @@ export class Network extends Construct {
   readonly vpc: ec2.Vpc;
   /** The host's security group: 443 and 80 from anywhere, 22 only from `sshCidr`. */
   readonly hostSecurityGroup: ec2.SecurityGroup;
+  /** Only with `appSubnets`: the private subnets of the app tasks. */
+  readonly appSubnetSelection?: ec2.SubnetSelection;
 
   constructor(scope: Construct, id: string, props: NetworkProps = {}) {
     super(scope, id);
 
+    const egress = props.appSubnets?.egress;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr('10.42.0.0/16'),
+      ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
       maxAzs: props.maxAzs ?? 2,
-      natGateways: 0,
-      subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+      natGateways: egress === 'nat' ? 1 : 0,
+      // The public group stays first so its subnets keep their CIDRs and logical ids
+      // when a deployment switches to ecs (the host is not replaced).
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        ...(egress === undefined
+          ? []
+          : [{
+              name: APP_SUBNET_GROUP,
+              subnetType: egress === 'nat' ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+              cidrMask: 24,
+            }]),
+      ],
       // The default security group allows all traffic between its members; nothing
       // should use it, so strip its rules (done by a small CDK custom resource).
       restrictDefaultSecurityGroup: true,
     });
 
     dropRedundantProviderDependency(this);
+    if (egress !== undefined) {
+      this.appSubnetSelection = { subnetGroupName: APP_SUBNET_GROUP };
+      this.addAppEgress(egress, this.appSubnetSelection);
+    }
 
     this.hostSecurityGroup = new ec2.SecurityGroup(this, 'HostSecurityGroup', {
       vpc: this.vpc,
@@ -63,6 +93,30 @@ export class Network extends Construct {
       reason:
         'The host is a public website: 443 and 80 (HTTPS redirect and Let\'s Encrypt HTTP-01 challenges) must be open to 0.0.0.0/0; every other port, including 22 unless host.sshCidr is set, is closed.',
     });
+  }
+
+  /**
+   * Fargate (platform 1.4) pulls through the task's own network: ECR's API and
+   * registry endpoints, S3 for the image layers, CloudWatch Logs for awslogs.
+   * The S3 gateway endpoint is free, so layers never pass the NAT gateway either.
+   */
+  private addAppEgress(egress: 'nat' | 'endpoints', subnets: ec2.SubnetSelection): void {
+    this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [subnets] });
+    if (egress === 'endpoints') {
+      const endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+        vpc: this.vpc,
+        description: 'shinykit VPC endpoints (ECR, CloudWatch Logs): HTTPS from inside the VPC only',
+        allowAllOutbound: false,
+      });
+      endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), 'HTTPS from the VPC (app tasks)');
+      for (const [id, service] of [
+        ['EcrApiEndpoint', ec2.InterfaceVpcEndpointAwsService.ECR],
+        ['EcrDockerEndpoint', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
+        ['LogsEndpoint', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+      ] as const) {
+        this.vpc.addInterfaceEndpoint(id, { service, subnets, privateDnsEnabled: true, open: false, securityGroups: [endpointSecurityGroup] });
+      }
+    }
   }
 }
 

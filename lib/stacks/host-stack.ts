@@ -2,10 +2,11 @@
  * `<name>-host`: the stateless, replaceable part — the network, the instance, its
  * role and its log group. Deleting this stack loses no users, images or address.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { repositoryName, type Config } from '../config.js';
-import { ExtraOutputKeys, OutputKeys, parameterPrefix } from '../outputs.js';
+import { ecsSettings, repositoryName, type Config } from '../config.js';
+import { ExtraOutputKeys, OutputKeys, ecsTaskRoleOutputKey, parameterPrefix } from '../outputs.js';
+import { EcsApps } from '../constructs/ecs-apps.js';
 import { Host } from '../constructs/host.js';
 import { Network } from '../constructs/network.js';
 import { repositoryArn } from '../constructs/registry.js';
@@ -29,12 +30,18 @@ export function hostLogGroupName(cfg: Pick<Config, 'name'>): string {
 export class HostStack extends Stack {
   readonly network: Network;
   readonly host: Host;
+  /** Only with `backend: ecs`: the cluster, app roles and security group for Fargate tasks. */
+  readonly ecsApps?: EcsApps;
 
   constructor(scope: Construct, id: string, props: HostStackProps) {
     super(scope, id, props);
     const cfg = props.config;
 
-    this.network = new Network(this, 'Network', { sshCidr: cfg.host.sshCidr });
+    const ecs = cfg.backend === 'ecs' ? ecsSettings(cfg) : undefined;
+    this.network = new Network(this, 'Network', {
+      sshCidr: cfg.host.sshCidr,
+      appSubnets: ecs ? { egress: ecs.egress } : undefined,
+    });
     this.host = new Host(this, 'Host', {
       config: cfg,
       vpc: this.network.vpc,
@@ -54,5 +61,27 @@ export class HostStack extends Stack {
     new CfnOutput(this, OutputKeys.HostInstanceId, { value: this.host.instance.instanceId, description: 'EC2 instance id of the host (SSM target)' });
     new CfnOutput(this, ExtraOutputKeys.ConfigParameterPrefix, { value: parameterPrefix(cfg), description: 'Parameter Store prefix the host reads its configuration from' });
     new CfnOutput(this, ExtraOutputKeys.HostLogGroupName, { value: this.host.logGroup.logGroupName, description: 'CloudWatch Logs group of the host' });
+
+    if (ecs) {
+      const apps = new EcsApps(this, 'EcsApps', {
+        config: cfg,
+        vpc: this.network.vpc,
+        subnets: this.network.appSubnetSelection!,
+        hostSecurityGroup: this.network.hostSecurityGroup,
+        hostRole: this.host.role,
+        repositoryArns: cfg.apps.map((app) => repositoryArn(this, repositoryName(cfg, app))),
+        logRetentionDays: ecs.logRetentionDays,
+      });
+      this.ecsApps = apps;
+      const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
+      output(ExtraOutputKeys.EcsClusterName, apps.cluster.clusterName, 'ECS cluster ShinyProxy starts app tasks in');
+      output(ExtraOutputKeys.EcsSubnetIds, Fn.join(',', apps.subnetIds), 'Private subnets of the app tasks (comma-separated)');
+      output(ExtraOutputKeys.EcsSecurityGroupId, apps.securityGroup.securityGroupId, 'Security group of the app tasks');
+      output(ExtraOutputKeys.EcsExecutionRoleArn, apps.executionRole.roleArn, 'Role ECS uses to pull images and write app logs');
+      output(ExtraOutputKeys.EcsLogGroupPrefix, apps.logGroupPrefix, 'Prefix of the app tasks\' CloudWatch Logs groups');
+      for (const app of cfg.apps) {
+        output(ecsTaskRoleOutputKey(app), apps.taskRoles.get(app.id)!.roleArn, `Task role of app ${app.id}`);
+      }
+    }
   }
 }

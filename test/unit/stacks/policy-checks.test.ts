@@ -2,7 +2,9 @@
  * The synthesized app against the outside checkers: cdk-nag (AwsSolutions, v3,
  * run by CDK's validation framework at synth), CDK's own template validation,
  * construct annotations, and cfn-lint (real binary on PATH) on every template.
- * Three variants cover every conditional acknowledgement.
+ * Five variants cover every conditional acknowledgement: three docker-mode
+ * configs and both egress choices of `backend: ecs` (one with a pinned region,
+ * so the ECS acknowledgements match literal ARNs too).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +37,14 @@ const variants = {
     raw.cognito.mfa = 'off';
     raw.cognito.featurePlan = 'lite';
   }),
+  ecsNat: configVariant((raw) => {
+    raw.backend = 'ecs';
+  }),
+  ecsEndpoints: configVariant((raw) => {
+    raw.backend = 'ecs';
+    raw.ecs = { egress: 'endpoints', architecture: 'arm64', logRetentionDays: 7 };
+    raw.region = 'eu-west-1';
+  }),
 };
 
 const checked: Checked[] = [];
@@ -58,7 +68,7 @@ beforeAll(() => {
 
 describe('cdk-nag AwsSolutions and CDK template validation', () => {
   it('ran the AwsSolutions pack on every variant', () => {
-    expect(checked).toHaveLength(3);
+    expect(checked).toHaveLength(Object.keys(variants).length);
     for (const c of checked) {
       expect(c.report.pluginReports.map((p: any) => p.pluginName), c.name).toContain('AwsSolutions');
     }
@@ -106,10 +116,11 @@ describe('cdk-nag AwsSolutions and CDK template validation', () => {
 
 describe('cfn-lint', () => {
   it('reports no errors and no warnings on any synthesized template', async () => {
-    // The one skipped check is declared in the template itself: E1152 on the
-    // instance, whose ImageId is EC2's launch-time `resolve:ssm:` form (lib/constructs/host.ts).
+    // The skipped checks are declared in the templates themselves: E1152 on the
+    // instance, whose ImageId is EC2's launch-time `resolve:ssm:` form (lib/constructs/host.ts),
+    // and, in ecs mode, W3005 on the log retention function (lib/constructs/ecs-apps.ts).
     const files = checked.flatMap((c) => c.templates);
-    expect(files).toHaveLength(6);
+    expect(files).toHaveLength(2 * Object.keys(variants).length);
     const result = await execa('cfn-lint', ['--format', 'json', '--', ...files], { reject: false });
     const findings = result.stdout.trim() ? (JSON.parse(result.stdout) as any[]) : [];
     expect(

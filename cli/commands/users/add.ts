@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { createContext } from '../../lib/context.js';
 import { UsageError } from '../../lib/errors.js';
 import { usersDeps, type UsersDeps } from '../../users/deps.js';
+import { isNamed } from '../../users/directory.js';
 import { requireEmail } from '../../users/email.js';
 import { collectGroups } from '../../users/options.js';
 
@@ -69,7 +70,14 @@ export function addCommand(): Command {
           hint: 'pipe it on stdin (e.g. `shinykit users add … --temporary-password < file`), or run in a terminal to be asked',
         });
       }
-      const results = await runUsersAdd({ emails, groups: o.group, name: o.name, invite: o.invite, temporaryPassword }, deps);
+      const results = await runUsersAdd({ emails, groups: o.group, name: o.name, invite: o.invite, temporaryPassword }, deps).catch((err: unknown) => {
+        if (isNamed(err, 'InvalidPasswordException')) {
+          throw new UsageError(`the temporary password was refused: ${(err as Error).message}`, {
+            hint: "choose one that meets the pool's password policy (length, upper and lower case, digits, symbols)",
+          });
+        }
+        throw err;
+      });
       if (o.json) return ctx.out.json(results);
       for (const r of results) {
         const groups = r.addedGroups.length ? r.addedGroups.join(', ') : 'none';

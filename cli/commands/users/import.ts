@@ -97,9 +97,25 @@ export function importCommand(): Command {
     .option('--dry-run', 'print what would change (create / update / unchanged) without changing anything')
     .option('--exact', "also remove groups a listed user has but the row does not name (default: only add)")
     .option('--no-invite', 'create users without sending the invitation email')
-    .option('--rate <n>', `requests per second, retries included (default ${DEFAULT_RATE}; Cognito allows 50 for the whole account)`, positiveNumber('--rate'), DEFAULT_RATE)
-    .option('--concurrency <n>', `rows worked on at once (default ${DEFAULT_CONCURRENCY})`, positiveNumber('--concurrency', true), DEFAULT_CONCURRENCY)
+    .option('--rate <n>', 'requests per second, reads and retries included (Cognito allows 50/s for user creation across the whole account)', positiveNumber('--rate'), DEFAULT_RATE)
+    .option('--concurrency <n>', 'rows worked on at once', positiveNumber('--concurrency', true), DEFAULT_CONCURRENCY)
     .option('--json', 'print the plan or the per-row outcomes as JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The file:',
+        '  email,groups,name',
+        '  ana@example.org,shiny_users;dash_users,Ana Lima',
+        '  bo@example.org,dash_users,',
+        '',
+        'Every row is checked before anything is written; bad rows are listed by line (exit 2).',
+        'An import only adds: new users are created and missing groups added; groups a user',
+        'already has stay (use --exact to make them exactly the listed ones). Users not in the',
+        'file are never touched. Running the same file again is safe and finishes what an',
+        'interrupted run left undone. Exit 1 if any row failed; the failed rows are listed.',
+      ].join('\n'),
+    )
     .action(
       async (
         file: string,

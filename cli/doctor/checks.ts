@@ -229,6 +229,27 @@ export const CHECKS: readonly Check[] = [
     },
   },
   {
+    id: 'bootstrap',
+    title: 'host finished its first boot',
+    async run(d, out) {
+      const name = `${need(out, ExtraOutputKeys.ConfigParameterPrefix)}status/bootstrap`;
+      const status = await readStatus(d, name);
+      if (status === undefined) {
+        return fail(
+          `the host has not reported its boot yet (${name} does not exist)`,
+          'a new host needs a few minutes after `cdk deploy`; if this persists, read its system log: `aws ec2 get-console-output --latest --instance-id <HostInstanceId>` (docs/host.md, "First boot")',
+        );
+      }
+      if (status === null) return fail(`${name} is not JSON`, 'see docs/host.md ("Recovering")');
+      if (status.result === 'ok') return ok(`ok${status.time ? ` at ${status.time}` : ''}`);
+      const tail = String(status.detail ?? '').trim().split('\n').slice(-3).join(' / ').slice(0, 400);
+      return fail(
+        `${status.result ?? 'unknown'} at step ${status.step ?? '?'}${tail ? `: ${tail}` : ''}`,
+        'see docs/host.md ("First boot" lists the steps, "Recovering" how to replace the host: `npx cdk deploy <name>-host`)',
+      );
+    },
+  },
+  {
     id: 'ssm-online',
     title: 'host online in SSM',
     async run(d, out) {
@@ -248,19 +269,9 @@ export const CHECKS: readonly Check[] = [
     title: 'last config apply succeeded',
     async run(d, out) {
       const name = `${need(out, ExtraOutputKeys.ConfigParameterPrefix)}status/last-apply`;
-      let value: string | undefined;
-      try {
-        value = (await d.ssm().send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
-      } catch (err) {
-        if ((err as Error).name !== 'ParameterNotFound') throw err;
-      }
-      if (!value) return fail(`no config has been applied yet (${name} does not exist)`, 'push the apps and deliver the config: `npx shinykit push` (or `npx shinykit apply`)');
-      let status: { result?: string; reason?: string; time?: string };
-      try {
-        status = JSON.parse(value) as typeof status;
-      } catch {
-        return fail(`${name} is not JSON`, 'run `npx shinykit apply` to write a fresh status');
-      }
+      const status = await readStatus(d, name);
+      if (status === undefined) return fail(`no config has been applied yet (${name} does not exist)`, 'push the apps and deliver the config: `npx shinykit push` (or `npx shinykit apply`)');
+      if (status === null) return fail(`${name} is not JSON`, 'run `npx shinykit apply` to write a fresh status');
       const when = status.time ? ` at ${status.time}` : '';
       if (status.result === 'applied' || status.result === 'unchanged') return ok(`${status.result}${when}`);
       const fix =
@@ -271,6 +282,24 @@ export const CHECKS: readonly Check[] = [
     },
   },
 ];
+
+type HostStatus = { result?: string; reason?: string; time?: string; step?: string; detail?: string };
+
+/** A JSON status document the host wrote below `<prefix>status/`: undefined if absent, null if unreadable. */
+async function readStatus(d: DoctorDeps, name: string): Promise<HostStatus | null | undefined> {
+  let value: string | undefined;
+  try {
+    value = (await d.ssm().send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+  } catch (err) {
+    if ((err as Error).name !== 'ParameterNotFound') throw err;
+  }
+  if (!value) return undefined;
+  try {
+    return JSON.parse(value) as HostStatus;
+  } catch {
+    return null;
+  }
+}
 
 /** Runs every check in order; a check that throws fails with the error, one missing output skips. */
 export async function runChecks(d: DoctorDeps, checks: readonly Check[] = CHECKS): Promise<CheckResult[]> {

@@ -120,7 +120,7 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
   });
 
   /** A deployment in moto plus the cdk-outputs.json describing it; `broken` leaves parts out. */
-  async function deploy(opts: { logoutUrls?: string[]; pushDash?: boolean; lastApply?: object | null; hostIp?: string } = {}) {
+  async function deploy(opts: { logoutUrls?: string[]; pushDash?: boolean; lastApply?: object | null; bootstrap?: object; hostIp?: string } = {}) {
     const pool = await clients.cognito.send(new CreateUserPoolCommand({ PoolName: 'analytics' }));
     const poolId = pool.UserPool!.Id!;
     const client = await clients.cognito.send(
@@ -142,6 +142,8 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
       const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: {}, layers: [] });
       await clients.ecr.send(new PutImageCommand({ repositoryName: `analytics/${app}`, imageManifest: manifest, imageTag: 'v1' }));
     }
+    const bootstrap = JSON.stringify(opts.bootstrap ?? { result: 'ok', step: 'done', detail: '', time: '2026-11-22T09:50:00Z' });
+    await clients.ssm.send(new PutParameterCommand({ Name: '/shinykit/analytics/status/bootstrap', Type: 'String', Value: bootstrap, Overwrite: true }));
     if (opts.lastApply !== null) {
       const value = JSON.stringify(opts.lastApply ?? { result: 'applied', reason: 'nginx snippet changed: yes', time: '2026-11-22T10:00:00Z' });
       await clients.ssm.send(new PutParameterCommand({ Name: '/shinykit/analytics/status/last-apply', Type: 'String', Value: value, Overwrite: true }));
@@ -178,7 +180,7 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     expect(res.stderr).not.toContain('error');
     expect(res.exitCode).toBe(0);
     const lines = res.stdout.split('\n').filter((l) => /^[✓✗!-] /.test(l));
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     expect(lines.every((l) => l.startsWith('✓ '))).toBe(true);
     expect(res.stdout).toContain('✓ DNS points at the host: localhost → 127.0.0.1');
     expect(res.stdout).toMatch(/✓ HTTPS certificate valid: trusted, valid until \d{4}-\d\d-\d\d, issued by shinykit test CA/);
@@ -186,11 +188,11 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     expect(res.stdout).toContain('✓ every app has an image in ECR: 2 app(s): shiny-demo, dash-demo');
     expect(res.stdout).toContain('✓ host online in SSM: i-0123456789abcdef0 Online');
     expect(res.stdout).toContain('✓ last config apply succeeded: applied at 2026-11-22T10:00:00Z');
-    expect(res.stdout).toContain('all 8 checks passed');
+    expect(res.stdout).toContain('all 9 checks passed');
   });
 
   it('each broken part is a ✗ with its fix, and the exit code is 1', async () => {
-    await deploy({ logoutUrls: ['https://localhost'], pushDash: false, hostIp: '203.0.113.10', lastApply: { result: 'rejected', reason: 'nginx -t failed', time: 't' } });
+    await deploy({ logoutUrls: ['https://localhost'], pushDash: false, hostIp: '203.0.113.10', lastApply: { result: 'rejected', reason: 'nginx -t failed', time: 't' }, bootstrap: { result: 'failed', step: 'docker', detail: 'line 1\nline 2\nError: docker did not start', time: 't' } });
     site.behaviour.redirectUri = 'http://localhost/login/oauth2/code/shinyproxy';
     ssmProxy.ping = 'ConnectionLost';
     const res = await doctor();
@@ -203,10 +205,11 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     expect(out).toMatch(/✗ every app has an image in ECR: no image for dash-demo \(analytics\/dash-demo is empty\)\n\s+fix: build and push the apps: `npx shinykit push`/);
     expect(out).toContain('✗ host online in SSM: i-0123456789abcdef0 is ConnectionLost in SSM');
     expect(out).toMatch(/✗ last config apply succeeded: rejected at t: nginx -t failed\n\s+fix: the host kept its last good config/);
+    expect(out).toMatch(/✗ host finished its first boot: failed at step docker: line 1 \/ line 2 \/ Error: docker did not start\n\s+fix: see docs\/host\.md/);
     expect(out).toContain('✓ HTTPS certificate valid');
-    expect(out).toContain('6 of 8 checks failed');
-    expect(out.match(/^ {4}fix: /gm)).toHaveLength(6);
-    expect(res.stderr).toContain('6 check(s) failed');
+    expect(out).toContain('7 of 9 checks failed');
+    expect(out.match(/^ {4}fix: /gm)).toHaveLength(7);
+    expect(res.stderr).toContain('7 check(s) failed');
   });
 
   it('a certificate expiring within 14 days is a warning, not a failure', async () => {
@@ -215,7 +218,7 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     const res = await doctor();
     expect(res.exitCode).toBe(0);
     expect(res.stdout).toMatch(/! HTTPS certificate valid: valid until .* \([45] days left\)\n\s+fix: certbot renews/);
-    expect(res.stdout).toContain('all 8 checks passed (1 warning)');
+    expect(res.stdout).toContain('all 9 checks passed (1 warning)');
   });
 
   it('an untrusted certificate (the self-signed fallback) fails with the DNS/port 80 fix', async () => {
@@ -240,7 +243,7 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     expect(by['login-redirect']!.detail).toContain('answered 502');
     expect(by['last-apply']!.detail).toContain('no config has been applied yet');
     expect(by['last-apply']!.fix).toContain('npx shinykit push');
-    expect(report.checks.map((c) => c.id)).toEqual(['outputs', 'dns', 'https', 'login-redirect', 'cognito-client', 'images', 'ssm-online', 'last-apply']);
+    expect(report.checks.map((c) => c.id)).toEqual(['outputs', 'dns', 'https', 'login-redirect', 'cognito-client', 'images', 'bootstrap', 'ssm-online', 'last-apply']);
   });
 
   it('without outputs, the first check fails and the rest are skipped rather than guessed', async () => {

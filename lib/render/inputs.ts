@@ -6,6 +6,7 @@
  */
 import type { AppConfig, Config } from '../config.js';
 import { OutputKeys, repositoryOutputKey } from '../outputs.js';
+import { checkEcsOutputs, placeholderEcsOutputs, type EcsValues } from './ecs.js';
 
 export interface RenderInput {
   readonly config: Config;
@@ -47,6 +48,8 @@ export interface RenderValues {
   readonly jwksUrl: string;
   readonly logoutUrl: string;
   readonly clientId: string;
+  /** Only with `backend: ecs` (lib/render/ecs.ts). */
+  readonly ecs?: EcsValues;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
@@ -102,8 +105,9 @@ export function checkInput(input: RenderInput): RenderValues {
   ] as const) {
     if (EXPRESSION.test(value)) problems.push(`${field}: ${expressionHint(value)}`);
   }
+  const ecs = checkEcsOutputs(input.config, input.outputs, problems);
   if (problems.length > 0) throw new RenderError(problems);
-  return { siteHostname, cognitoDomainUrl, jwksUrl, logoutUrl, clientId };
+  return { siteHostname, cognitoDomainUrl, jwksUrl, logoutUrl, clientId, ...(ecs ? { ecs } : {}) };
 }
 
 /** Strings from shinykit.yaml that ShinyProxy would evaluate must be plain text. */
@@ -162,6 +166,7 @@ export function placeholderOutputs(cfg: Config): Record<string, string> {
     [OutputKeys.Region]: region,
   };
   for (const app of cfg.apps) outputs[repositoryOutputKey(app)] = `${registry}/${cfg.name}/${app.id}`;
+  Object.assign(outputs, placeholderEcsOutputs(cfg));
   return outputs;
 }
 

@@ -9,7 +9,7 @@
  * reference at shinyproxy.io. Non-obvious keys carry a comment in the output.
  */
 import { Document, isMap, isScalar, type YAMLMap } from 'yaml';
-import { appPort, type AppConfig, type Config } from '../config.js';
+import { appPort, loginIdentityProvider, type AppConfig, type Config } from '../config.js';
 import { headerLines } from './header.js';
 import {
   APP_PORT_RANGE,
@@ -21,6 +21,7 @@ import {
   SHINYPROXY_PORT,
 } from './host.js';
 import type { RenderValues } from './inputs.js';
+import { ECS_KEY_COMMENTS, ecsProxyBlock, ecsSpecFields } from './ecs.js';
 
 /** Dash serves under the public path ShinyProxy gives each app instance (DESIGN.md pitfalls). */
 export const DASH_TARGET_PATH = "#{proxy.getRuntimeValue('SHINYPROXY_PUBLIC_PATH')}";
@@ -50,11 +51,12 @@ export function buildApplication(cfg: Config, values: RenderValues, images: Read
     ...(cfg.shinyproxy.adminGroups.length > 0 ? { 'admin-groups': [...cfg.shinyproxy.adminGroups] } : {}),
     'heartbeat-rate': s.heartbeatRate,
     'heartbeat-timeout': s.heartbeatTimeout,
-    'container-log-path': CONTAINER_LOG_PATH,
+    // With ECS the app logs go to CloudWatch (proxy.ecs), not to files on the host.
+    ...(values.ecs ? {} : { 'container-log-path': CONTAINER_LOG_PATH }),
     'same-site-cookie': s.sameSiteCookie,
-    'container-backend': 'docker',
+    'container-backend': values.ecs ? 'ecs' : 'docker',
     openid: {
-      'auth-url': `${values.cognitoDomainUrl}/oauth2/authorize`,
+      'auth-url': `${values.cognitoDomainUrl}/oauth2/authorize${directLoginQuery(cfg)}`,
       'token-url': `${values.cognitoDomainUrl}/oauth2/token`,
       'jwks-url': values.jwksUrl,
       'logout-url': values.logoutUrl,
@@ -66,14 +68,18 @@ export function buildApplication(cfg: Config, values: RenderValues, images: Read
       'with-pkce': true,
       'enforce-https-redirect-uri': true,
     },
-    docker: {
-      url: DOCKER_SOCKET_URL,
-      'port-range-start': APP_PORT_RANGE.start,
-      'port-range-max': APP_PORT_RANGE.max,
-      'target-bind-ip': SHINYPROXY_BIND_ADDRESS,
-      'image-pull-policy': 'IfNotPresent',
-    },
-    specs: cfg.apps.map((app) => buildSpec(app, images[app.id]!)),
+    ...(values.ecs
+      ? { ecs: ecsProxyBlock(values.ecs) }
+      : {
+          docker: {
+            url: DOCKER_SOCKET_URL,
+            'port-range-start': APP_PORT_RANGE.start,
+            'port-range-max': APP_PORT_RANGE.max,
+            'target-bind-ip': SHINYPROXY_BIND_ADDRESS,
+            'image-pull-policy': 'IfNotPresent',
+          },
+        }),
+    specs: cfg.apps.map((app) => buildSpec(app, images[app.id]!, values.ecs ? ecsSpecFields(cfg, app, values.ecs) : undefined)),
   };
   return {
     proxy,
@@ -85,7 +91,8 @@ export function buildApplication(cfg: Config, values: RenderValues, images: Read
   };
 }
 
-export function buildSpec(app: AppConfig, image: string): Spec {
+/** `ecs`: the spec's ECS fields (lib/render/ecs.ts), which replace the Docker limits. */
+export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, unknown>): Spec {
   const spec: Spec = {
     id: app.id,
     'display-name': app.displayName ?? app.id,
@@ -94,8 +101,13 @@ export function buildSpec(app: AppConfig, image: string): Spec {
   spec['container-image'] = image;
   spec.port = appPort(app);
   spec['access-groups'] = [...app.groups];
-  if (app.memory !== undefined) spec['container-memory-limit'] = app.memory;
-  if (app.cpus !== undefined) spec['container-cpu-limit'] = app.cpus;
+  if (ecs) {
+    // The ECS backend refuses limits; it sizes the Fargate task from the requests.
+    Object.assign(spec, ecs);
+  } else {
+    if (app.memory !== undefined) spec['container-memory-limit'] = app.memory;
+    if (app.cpus !== undefined) spec['container-cpu-limit'] = app.cpus;
+  }
   if (app.seats !== undefined) spec['minimum-seats-available'] = app.seats;
   if (app.env && Object.keys(app.env).length > 0) spec['container-env'] = { ...app.env };
   if (app.kind === 'dash') spec['target-path'] = DASH_TARGET_PATH;
@@ -119,7 +131,7 @@ export function renderApplication(cfg: Config, values: RenderValues, images: Rea
   const doc = new Document(buildApplication(cfg, values, images), { version: '1.1' });
   // yaml prefixes each comment line with "#".
   doc.commentBefore = headerLines(source, SHINYPROXY_CONFIG_PATH).map((l) => ` ${l}`).join('\n');
-  for (const [path, comment] of KEY_COMMENTS) annotate(doc, path, comment);
+  for (const [path, comment] of [...KEY_COMMENTS, ...ECS_KEY_COMMENTS]) annotate(doc, path, comment);
   for (const [i, app] of cfg.apps.entries()) {
     if (app.kind === 'dash') annotate(doc, ['proxy', 'specs', i, 'target-path'], ' Dash must serve under SHINYPROXY_PUBLIC_PATH (requests/routes_pathname_prefix).');
   }
@@ -133,4 +145,17 @@ function annotate(doc: Document, path: ReadonlyArray<string | number>, comment: 
   const key = path[path.length - 1];
   const pair = (parent as YAMLMap).items.find((it) => isScalar(it.key) && it.key.value === key);
   if (pair && isScalar(pair.key)) pair.key.commentBefore = comment;
+}
+
+/**
+ * `?identity_provider=<name>` when the config has exactly one external provider
+ * and no local users: Cognito then skips its chooser page and goes straight to
+ * the provider. Spring Security builds the authorization request with
+ * UriComponentsBuilder.fromUriString(auth-url).queryParam(...), which keeps this
+ * query and appends response_type, client_id, state, ... after it.
+ * Provider names are [A-Za-z0-9.-] (lib/config.ts), so nothing needs escaping.
+ */
+export function directLoginQuery(cfg: Config): string {
+  const provider = loginIdentityProvider(cfg);
+  return provider ? `?identity_provider=${provider}` : '';
 }

@@ -4,6 +4,7 @@
  *
  * Config file: `-c config=<file>`, else $SHINYKIT_CONFIG, else ./shinykit.yaml.
  */
+import { dirname, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ConfigError, formatProblem, loadConfig, type Config } from '../lib/config.js';
 import { buildApp } from '../lib/app.js';
@@ -29,4 +30,4 @@ try {
   throw err;
 }
 
-buildApp(config, { nag: true }).app.synth();
+buildApp(config, { nag: true, configDir: dirname(resolve(file)) }).app.synth();

@@ -15,6 +15,8 @@ export interface BuildAppOptions {
   readonly outdir?: string;
   /** Run the cdk-nag AwsSolutions checks at synthesis. @default false */
   readonly nag?: boolean;
+  /** Directory of shinykit.yaml: relative paths in it (SAML metadata files) resolve here. @default the working directory */
+  readonly configDir?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; d
 
   const data = new DataStack(app, names.data, {
     config: cfg,
+    configDir: opts.configDir,
     env,
     description: `shinykit ${cfg.name}: Cognito users, ECR repositories, Elastic IP (retained on deletion)`,
   });

@@ -60,6 +60,8 @@ export const ExtraOutputKeys = {
   ConfigParameterPrefix: 'ConfigParameterPrefix',
   /** CloudWatch Logs group holding the host's bootstrap and apply logs. */
   HostLogGroupName: 'HostLogGroupName',
+  /** Data stack, only with exactly one identity provider and cognito.localUsers: false: its name, for `identity_provider=`. */
+  LoginIdentityProvider: 'LoginIdentityProvider',
   // ---- backend: ecs only (host stack) ----
   /** Name of the ECS cluster ShinyProxy runs app tasks in. */
   EcsClusterName: 'EcsClusterName',

@@ -8,7 +8,9 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { cognitoDomainPrefix, type Config } from '../config.js';
+import { cognitoDomainPrefix, loginIdentityProvider, mapsProviderGroups, needsGroupTrigger, type Config } from '../config.js';
+import { Federation } from './federation.js';
+import { GroupMapping } from './group-mapping.js';
 
 export interface IdentityProps {
   readonly config: Config;
@@ -16,6 +18,8 @@ export interface IdentityProps {
   readonly siteHostname: string;
   /** Days a temporary (admin-set) password stays valid. @default 3 */
   readonly temporaryPasswordDays?: number;
+  /** Directory of shinykit.yaml: SAML metadata files are relative to it. @default the working directory */
+  readonly configDir?: string;
 }
 
 /** OIDC redirect path ShinyProxy (Spring Security) registers for the `shinyproxy` client. */
@@ -40,6 +44,12 @@ export class Identity extends Construct {
   readonly siteUrl: string;
   readonly callbackUrl: string;
   readonly groups: ReadonlyMap<string, cognito.CfnUserPoolGroup>;
+  /** The external identity providers (cognito.identityProviders), when any. */
+  readonly federation?: Federation;
+  /** The pre-token-generation trigger, when groupMapping or defaultGroups is set. */
+  readonly groupMapping?: GroupMapping;
+  /** Provider the login goes straight to (`identity_provider=`), when exactly one and no local users. */
+  readonly loginIdentityProvider?: string;
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
@@ -55,6 +65,12 @@ export class Identity extends Construct {
       signInCaseSensitive: false,
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
+      // Where providers' group claims land for the group-mapping trigger. Mutable:
+      // Cognito rewrites mapped attributes at every federated sign-in. (A custom
+      // attribute can be added to a live pool but never removed.)
+      customAttributes: mapsProviderGroups(props.config)
+        ? { groups: new cognito.StringAttribute({ mutable: true, maxLen: 2048 }) }
+        : undefined,
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,
@@ -106,6 +122,17 @@ export class Identity extends Construct {
       cognitoDomain: { domainPrefix: cognitoDomainPrefix(props.config) },
     });
 
+    if (cog.identityProviders.length > 0) {
+      this.federation = new Federation(this, 'Federation', { config: props.config, userPool: this.userPool, configDir: props.configDir });
+    }
+    if (needsGroupTrigger(props.config)) {
+      this.groupMapping = new GroupMapping(this, 'GroupMapping', { config: props.config });
+      // V1_0 works on every feature plan (V2_0 needs Essentials or Plus) and is
+      // enough: ShinyProxy reads the groups from the ID token.
+      this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.groupMapping.function, cognito.LambdaVersion.V1_0);
+    }
+    this.loginIdentityProvider = loginIdentityProvider(props.config);
+
     this.client = this.userPool.addClient('ShinyProxyClient', {
       generateSecret: true,
       authFlows: { userSrp: true },
@@ -115,7 +142,10 @@ export class Identity extends Construct {
         callbackUrls: [this.callbackUrl],
         logoutUrls: [this.siteUrl],
       },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      supportedIdentityProviders: [
+        ...(cog.localUsers ? [cognito.UserPoolClientIdentityProvider.COGNITO] : []),
+        ...(this.federation?.clientProviders ?? []),
+      ],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       // ShinyProxy refreshes tokens while a session is active; a day bounds how long
@@ -125,5 +155,7 @@ export class Identity extends Construct {
       refreshTokenValidity: Duration.days(1),
       authSessionValidity: Duration.minutes(5),
     });
+    // Cognito refuses a client naming a provider that does not exist yet.
+    for (const provider of this.federation?.providers ?? []) this.client.node.addDependency(provider);
   }
 }

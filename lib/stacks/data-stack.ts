@@ -7,7 +7,7 @@
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { cognitoDomainPrefix, type Config } from '../config.js';
-import { OutputKeys, repositoryOutputKey } from '../outputs.js';
+import { ExtraOutputKeys, OutputKeys, repositoryOutputKey } from '../outputs.js';
 import { Address } from '../constructs/address.js';
 import { Identity } from '../constructs/identity.js';
 import { Registry } from '../constructs/registry.js';
@@ -15,6 +15,8 @@ import { siteHostname, siteUrl } from '../constructs/site.js';
 
 export interface DataStackProps extends StackProps {
   readonly config: Config;
+  /** Directory of shinykit.yaml (SAML metadata files are relative to it). @default the working directory */
+  readonly configDir?: string;
 }
 
 export class DataStack extends Stack {
@@ -30,7 +32,7 @@ export class DataStack extends Stack {
     this.address = new Address(this, 'Address', { domain: cfg.domain, hostedZone: cfg.hostedZone });
     this.siteHostname = siteHostname(cfg, this.address.publicIp);
     this.registry = new Registry(this, 'Registry', { config: cfg });
-    this.identity = new Identity(this, 'Identity', { config: cfg, siteHostname: this.siteHostname });
+    this.identity = new Identity(this, 'Identity', { config: cfg, siteHostname: this.siteHostname, configDir: props.configDir });
 
     // Export what the host stack imports, whatever the config: if a toggle (say,
     // setting `domain`) stopped the host using a value, CDK would drop the export
@@ -67,6 +69,13 @@ export class DataStack extends Stack {
     output(OutputKeys.SiteUrl, url, 'URL of the site');
     output(OutputKeys.HostPublicIp, this.address.publicIp, 'Elastic IP of the host');
     output(OutputKeys.Region, this.region, 'Region of the stacks');
+    if (this.identity.loginIdentityProvider) {
+      output(
+        ExtraOutputKeys.LoginIdentityProvider,
+        this.identity.loginIdentityProvider,
+        'The only sign-in provider: ShinyProxy\'s auth-url carries identity_provider=<this>, skipping the Cognito chooser',
+      );
+    }
     for (const app of cfg.apps) {
       output(repositoryOutputKey(app), this.registry.repositories.get(app.id)!.repositoryUri, `ECR repository URI for app ${app.id}`);
     }

@@ -29,9 +29,9 @@ export interface Synthesized {
   readonly hostJson: Record<string, any>;
 }
 
-export function synth(config: Config, opts: { nag?: boolean } = {}): Synthesized {
+export function synth(config: Config, opts: { nag?: boolean; configDir?: string } = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'shinykit-synth-'));
-  const { app, data, host } = buildApp(config, { outdir, nag: opts.nag });
+  const { app, data, host } = buildApp(config, { outdir, nag: opts.nag, configDir: opts.configDir });
   const assembly = app.synth();
   const dataJson = assembly.getStackArtifact(data.artifactId).template as Record<string, any>;
   const hostJson = assembly.getStackArtifact(host.artifactId).template as Record<string, any>;

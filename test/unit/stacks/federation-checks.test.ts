@@ -1,0 +1,102 @@
+/**
+ * The federated variant against the outside checkers (as policy-checks.test.ts
+ * does for the others): cdk-nag AwsSolutions with zero open findings and every
+ * acknowledgement reasoned, no construct warnings, and cfn-lint clean — on a
+ * config with all three provider types, the group-mapping trigger and direct
+ * login, env-agnostic and with a pinned region (cdk-nag names findings differently).
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../lib/app.js';
+import { configVariant } from './synth.js';
+
+const providers = [
+  { type: 'google', clientId: '1234-abc.apps.googleusercontent.com', clientSecretName: 'shinykit/google-client' },
+  {
+    type: 'oidc',
+    name: 'EntraID',
+    issuerUrl: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
+    clientId: 'client-id',
+    clientSecretName: 'shinykit/entra-client',
+    attributeMapping: { groups: 'groups' },
+  },
+  { type: 'saml', name: 'Okta', metadataUrl: 'https://example.okta.com/app/abc/sso/saml/metadata', attributeMapping: { groups: 'groups' } },
+];
+
+const variants = {
+  federated: configVariant((raw) => {
+    raw.cognito.identityProviders = providers;
+    raw.cognito.groupMapping = { 'sales-group-id': 'shiny_users', Admins: ['admin_users'] };
+    raw.cognito.defaultGroups = ['dash_users'];
+  }),
+  federatedPinned: configVariant((raw) => {
+    raw.cognito.identityProviders = [providers[1]];
+    raw.cognito.localUsers = false;
+    raw.cognito.groupMapping = { 'sales-group-id': 'shiny_users' };
+    raw.cognito.featurePlan = 'lite';
+    raw.region = 'eu-central-1';
+  }),
+};
+
+interface Checked {
+  name: string;
+  templates: string[];
+  report: any;
+  annotations: { level: string; text: string }[];
+}
+
+const checked: Checked[] = [];
+beforeAll(() => {
+  for (const [name, cfg] of Object.entries(variants)) {
+    const outdir = mkdtempSync(join(tmpdir(), `shinykit-nag-${name}-`));
+    const { app, data, host } = buildApp(cfg, { outdir, nag: true });
+    const assembly = app.synth();
+    checked.push({
+      name,
+      templates: [data, host].map((st) => join(outdir, assembly.getStackArtifact(st.artifactId).templateFile)),
+      report: JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')),
+      annotations: [data, host].flatMap((st) =>
+        assembly.getStackArtifact(st.artifactId).messages.map((m) => ({ level: m.level, text: String(m.entry.data) })),
+      ),
+    });
+  }
+});
+
+describe('federated sign-in: cdk-nag and CDK validation', () => {
+  it('leaves zero unacknowledged findings', () => {
+    for (const c of checked) {
+      for (const plugin of c.report.pluginReports) {
+        const open = plugin.violations.map((v: any) => `${v.ruleName} at ${v.violatingConstructs.map((x: any) => x.constructPath).join(', ')}`);
+        expect(open, `${c.name}: ${plugin.pluginName}`).toEqual([]);
+      }
+    }
+  });
+
+  it('needs no acknowledgement for the providers or the trigger (its role writes only its own log group)', () => {
+    for (const c of checked) {
+      const acks = c.report.pluginReports.flatMap((p: any) => p.suppressedViolations ?? []);
+      const paths = acks.flatMap((s: any) => s.violatingConstructs.map((x: any) => x.constructPath as string));
+      expect(paths.filter((p: string) => /Federation|GroupMapping/.test(p)), c.name).toEqual([]);
+    }
+  });
+
+  it('synthesizes without construct warnings or errors', () => {
+    for (const c of checked) {
+      expect(c.annotations.filter((a) => a.level === 'warning' || a.level === 'error'), c.name).toEqual([]);
+    }
+  });
+});
+
+describe('federated sign-in: cfn-lint', () => {
+  it('reports no errors and no warnings', async () => {
+    const files = checked.flatMap((c) => c.templates);
+    expect(files).toHaveLength(4);
+    const result = await execa('cfn-lint', ['--format', 'json', '--', ...files], { reject: false });
+    const findings = result.stdout.trim() ? (JSON.parse(result.stdout) as any[]) : [];
+    expect(findings.map((f) => `${f.Rule?.Id} ${f.Filename}: ${f.Message}`), result.stderr).toEqual([]);
+    expect(result.exitCode).toBe(0);
+  });
+});

@@ -2,8 +2,38 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { loadConfig } from '../../lib/config.js';
-import { runCli } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
+
+/**
+ * Runs `shinykit init` on a real pseudo-terminal (util-linux `script`) and answers
+ * each prompt when it appears, so the TTY path is exercised as a user meets it.
+ */
+function initOnTty(cwd: string, args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number; screen: string }> {
+  return new Promise((resolve, reject) => {
+    const command = ['node', CLI, 'init', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: { ...process.env, NO_COLOR: '1', CI: '' } });
+    let screen = '';
+    const pending = [...answers];
+    let seen = 0; // answer each prompt once: only look at what arrived after the last answer
+    const onData = (d: Buffer) => {
+      screen += d.toString();
+      const next = pending[0];
+      if (next && next[0].test(screen.slice(seen))) {
+        pending.shift();
+        seen = screen.length;
+        child.stdin.write(`${next[1]}\n`);
+      }
+    };
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', () => clearTimeout(timer));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, screen }));
+  });
+}
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'shinykit-init-'));
 const FLAGS = ['--name', 'field-lab', '--email', 'ops@field-lab.org', '--yes'];
@@ -103,6 +133,26 @@ describe('shinykit init (built CLI)', () => {
     expect(res.exitCode).toBe(2);
     expect(res.stderr).toContain('--email: an email address is required');
     expect(tree(dir)).toEqual([]);
+  });
+
+  it('on a terminal it asks for what the flags did not give, offering defaults', async () => {
+    const dir = tmp();
+    const res = await initOnTty(dir, ['proj', '--domain', 'apps.lab.org'], [
+      [/Project name \[proj\]: /, 'my-lab'],
+      [/Email for Let's Encrypt expiry notices: /, 'me@lab.org'],
+    ]);
+    expect(res.code, res.screen).toBe(0);
+    expect(res.screen).not.toContain('Domain for the site'); // given by --domain
+    const cfg = loadConfig(join(dir, 'proj', 'shinykit.yaml'));
+    expect([cfg.name, cfg.domain, cfg.tls.email]).toEqual(['my-lab', 'apps.lab.org', 'me@lab.org']);
+  });
+
+  it('--yes on a terminal asks nothing', async () => {
+    const dir = tmp();
+    const res = await initOnTty(dir, ['proj', '--email', 'me@lab.org', '--yes'], []);
+    expect(res.code).toBe(0);
+    expect(res.screen).not.toMatch(/Project name|Domain for the site|Email for/);
+    expect(loadConfig(join(dir, 'proj', 'shinykit.yaml')).name).toBe('proj');
   });
 
   it('derives the project name from the directory when --name is not given', async () => {

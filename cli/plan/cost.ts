@@ -4,6 +4,7 @@
  * addresses, user pool tier, repositories), so the estimate follows the stacks.
  */
 import type { Config } from '../../lib/config.js';
+import { estimateEcsCost, type EcsCost } from './ecs-cost.js';
 import type { PriceTable } from './prices.js';
 import { resourcesOf, type CfnTemplate } from './template.js';
 
@@ -30,6 +31,8 @@ export interface CostEstimate {
   readonly incomplete: boolean;
   readonly notIncluded: readonly string[];
   readonly warnings: readonly string[];
+  /** Only with `backend: ecs`: its egress alternatives and per-session prices (cli/plan/ecs-cost.ts). */
+  readonly ecs?: EcsCost;
 }
 
 export interface CostInput {
@@ -105,6 +108,11 @@ export function estimateCost(input: CostInput): CostEstimate {
       monthly: round(gb * p.ecrStoragePerGBMonth),
     });
   }
+  const ecs = estimateEcsCost(cfg, templates, p, hours, priceRegion);
+  if (ecs) {
+    lines.push(...ecs.lines);
+    warnings.push(...ecs.warnings);
+  }
   const incomplete = lines.some((l) => l.monthly === null);
   return {
     currency: prices.currency,
@@ -122,7 +130,9 @@ export function estimateCost(input: CostInput): CostEstimate {
       'CloudWatch Logs ingestion and storage for the host log group',
       'taxes, and any Free Tier, Savings Plan or Reserved Instance discounts',
       ...(cfg.hostedZone ? [`the Route 53 hosted zone ${cfg.hostedZone} (you already pay for it) and its queries`] : []),
+      ...(ecs?.notIncluded ?? []),
     ],
     warnings,
+    ...(ecs ? { ecs } : {}),
   };
 }

@@ -116,6 +116,13 @@ export function formatPlan(r: PlanResult): string {
   for (const l of c.lines) out.push(`  ${l.item.padEnd(iw)}  ${money(l.monthly, c.currency).padStart(9)}   ${l.detail}`);
   out.push(`  ${'Total'.padEnd(iw)}  ${money(c.total, c.currency).padStart(9)}   per month${c.incomplete ? ' (at least: some prices are unknown)' : ''}`);
   out.push(`  Not included: ${c.notIncluded.join('; ')}.`);
+  if (c.ecs) {
+    // backend: ecs — both egress choices, so the operator sees what the other would cost.
+    out.push('  ECS app egress (ecs.egress), fixed monthly cost:');
+    for (const o of c.ecs.egressOptions) {
+      out.push(`    ${o.chosen ? '*' : ' '} ${o.egress.padEnd(9)} ${money(o.monthly, c.currency).padStart(9)}   ${o.detail}${o.chosen ? ' (chosen)' : ''}`);
+    }
+  }
   out.push(`  Prices: ${c.pricesFile} (as of ${c.asOf}; ${c.source}).`);
   out.push('  These are estimates: edit the price table (or pass --prices <file>) to match your region and current prices; --mau changes the user count.');
   for (const w of c.warnings) out.push(`  warning: ${w}`);

@@ -12,6 +12,15 @@ const RegionPrices = z.object({
   publicIpv4PerHour: money,
   ecrStoragePerGBMonth: money,
   ec2DetailedMonitoringPerInstanceMonth: money.optional(),
+  // backend: ecs (cli/plan/ecs-cost.ts); optional so older tables still load.
+  natGatewayPerHour: money.optional(),
+  natGatewayPerGB: money.optional(),
+  vpcInterfaceEndpointPerAzHour: money.optional(),
+  vpcEndpointPerGB: money.optional(),
+  fargateVcpuPerHour: money.optional(),
+  fargateGBPerHour: money.optional(),
+  fargateArmVcpuPerHour: money.optional(),
+  fargateArmGBPerHour: money.optional(),
 });
 const Plan = z.object({ freeMau: z.number().int().nonnegative(), perMau: money });
 

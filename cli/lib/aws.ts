@@ -6,6 +6,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 
@@ -23,6 +25,10 @@ export interface AwsClients {
   ssm(): SSMClient;
   cloudformation(): CloudFormationClient;
   sts(): STSClient;
+  /** backend: ecs (doctor checks the cluster). */
+  ecs(): ECSClient;
+  /** backend: ecs (doctor checks the app roles). */
+  iam(): IAMClient;
 }
 
 /** Clients are created on first use and reused, one per service. */
@@ -44,5 +50,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     ssm: lazy('ssm', () => new SSMClient(config)),
     cloudformation: lazy('cloudformation', () => new CloudFormationClient(config)),
     sts: lazy('sts', () => new STSClient(config)),
+    ecs: lazy('ecs', () => new ECSClient(config)),
+    iam: lazy('iam', () => new IAMClient(config)),
   };
 }

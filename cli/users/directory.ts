@@ -33,6 +33,8 @@ export interface DirectoryUser {
   readonly status: string;
   readonly enabled: boolean;
   readonly created?: string;
+  /** Where the user signs in: `COGNITO` (email + password) or the identity provider's name. */
+  readonly provider?: string;
 }
 
 export interface PoolGroup {
@@ -268,7 +270,36 @@ function toUser(
     status: status ?? 'UNKNOWN',
     enabled: enabled ?? true,
     ...(created ? { created: created.toISOString() } : {}),
+    provider: providerOf(username, attributes, status),
   };
+}
+
+/** Cognito's name for its own (email + password) users, as in the app client's provider list. */
+export const LOCAL_PROVIDER = 'COGNITO';
+
+/**
+ * The provider a user signs in with. Federated users have the status
+ * EXTERNAL_PROVIDER, an `identities` attribute (JSON: [{ providerName, ... }])
+ * and a user name `<provider>_<subject>`; the attribute is preferred, the user
+ * name prefix is the fallback.
+ */
+export function providerOf(
+  username: string | undefined,
+  attributes: readonly AttributeType[] | undefined,
+  status: string | undefined,
+): string {
+  const identities = attributes?.find((a) => a.Name === 'identities')?.Value;
+  if (identities) {
+    try {
+      const list = JSON.parse(identities) as Array<{ providerName?: unknown }>;
+      const name = Array.isArray(list) ? list.find((i) => typeof i?.providerName === 'string')?.providerName : undefined;
+      if (typeof name === 'string' && name !== '') return name;
+    } catch {
+      // fall through to the user name
+    }
+  }
+  if (status === 'EXTERNAL_PROVIDER' && username && username.includes('_')) return username.slice(0, username.indexOf('_'));
+  return LOCAL_PROVIDER;
 }
 
 export function isNamed(err: unknown, name: string): boolean {

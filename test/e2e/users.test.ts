@@ -91,9 +91,10 @@ describe('shinykit users list', () => {
     expect(res.exitCode).toBe(0);
     const users = JSON.parse(res.stdout) as Listed[];
     expect(users).toHaveLength(65);
-    expect(Object.keys(users[0]!).sort()).toEqual(['email', 'enabled', 'groups', 'status']);
-    expect(users[0]).toEqual({ email: 'user00@example.org', status: 'FORCE_CHANGE_PASSWORD', enabled: true, groups: ['shiny_users'] });
-    expect(users[64]).toEqual({ email: 'user64@example.org', status: 'FORCE_CHANGE_PASSWORD', enabled: true, groups: ['shiny_users'] });
+    // DESIGN.md's four keys, plus `provider` (issue 9): COGNITO for email + password users.
+    expect(Object.keys(users[0]!).sort()).toEqual(['email', 'enabled', 'groups', 'provider', 'status']);
+    expect(users[0]).toEqual({ email: 'user00@example.org', status: 'FORCE_CHANGE_PASSWORD', enabled: true, groups: ['shiny_users'], provider: 'COGNITO' });
+    expect(users[64]).toEqual({ email: 'user64@example.org', status: 'FORCE_CHANGE_PASSWORD', enabled: true, groups: ['shiny_users'], provider: 'COGNITO' });
     expect(users.find((u) => u.email === 'user63@example.org')?.groups).toEqual(['admin_users', 'dash_users']);
 
     const dash = JSON.parse((await pool.cli(['users', 'list', '--group', 'dash_users', '--json'])).stdout) as Listed[];

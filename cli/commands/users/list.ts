@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { createContext } from '../../lib/context.js';
 import { usersDeps, type UsersDeps } from '../../users/deps.js';
+import { LOCAL_PROVIDER } from '../../users/directory.js';
 
 /** The JSON contract (DESIGN.md): do not add or rename fields without updating it. */
 export interface ListedUser {
@@ -9,6 +10,8 @@ export interface ListedUser {
   readonly status: string;
   readonly enabled: boolean;
   readonly groups: string[];
+  /** `COGNITO` for email + password users, else the identity provider's name (Google, EntraID, ...). */
+  readonly provider: string;
 }
 
 export async function runUsersList(opts: { group?: string }, deps: Pick<UsersDeps, 'directory'>): Promise<ListedUser[]> {
@@ -18,7 +21,7 @@ export async function runUsersList(opts: { group?: string }, deps: Pick<UsersDep
   const groupsByEmail = await dir.groupsByEmail(poolGroups);
   const users = opts.group ? await dir.listGroupMembers(opts.group) : await dir.listUsers();
   return users
-    .map((u) => ({ email: u.email, status: u.status, enabled: u.enabled, groups: groupsByEmail.get(u.email) ?? [] }))
+    .map((u) => ({ email: u.email, status: u.status, enabled: u.enabled, groups: groupsByEmail.get(u.email) ?? [], provider: u.provider ?? LOCAL_PROVIDER }))
     .sort((a, b) => a.email.localeCompare(b.email));
 }
 
@@ -32,8 +35,17 @@ export function listCommand(): Command {
       const users = await runUsersList({ group: o.group }, await usersDeps(ctx));
       if (o.json) return ctx.out.json(users);
       if (users.length === 0) return ctx.out.info(o.group ? `no users in group ${o.group}` : 'no users yet; add one with `shinykit users add`');
-      const rows = users.map((u) => [u.email, u.status, u.enabled ? 'yes' : 'no', u.groups.join(', ') || '-']);
-      for (const line of table(['EMAIL', 'STATUS', 'ENABLED', 'GROUPS'], rows)) ctx.out.result(line);
+      // The PROVIDER column appears once someone signs in through an identity provider.
+      const federated = users.some((u) => u.provider !== LOCAL_PROVIDER);
+      const rows = users.map((u) => [
+        u.email,
+        u.status,
+        u.enabled ? 'yes' : 'no',
+        ...(federated ? [u.provider] : []),
+        u.groups.join(', ') || '-',
+      ]);
+      const header = ['EMAIL', 'STATUS', 'ENABLED', ...(federated ? ['PROVIDER'] : []), 'GROUPS'];
+      for (const line of table(header, rows)) ctx.out.result(line);
       ctx.out.info(`${users.length} user${users.length === 1 ? '' : 's'}`);
     });
 }

@@ -36,6 +36,8 @@ export function doctorCommand(): Command {
         cognito: () => clients.cognito(),
         ecr: () => clients.ecr(),
         ssm: () => clients.ssm(),
+        ecs: () => clients.ecs(),
+        iam: () => clients.iam(),
         resolve: systemResolver,
         connect: opts.connect,
         images: readImageState(ctx.options.config),

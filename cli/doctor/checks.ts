@@ -7,10 +7,13 @@
 import { DescribeUserPoolClientCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeInstanceInformationCommand, GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Config } from '../../lib/config.js';
 import { ExtraOutputKeys, OutputKeys, repositoryOutputKey, requiredOutputKeys } from '../../lib/outputs.js';
 import type { ImageState } from '../lib/image-state.js';
 import { followSiteRedirects, probeCertificate, type Endpoint, type Resolver } from './site.js';
+import { withEcsChecks } from './ecs.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -30,6 +33,9 @@ export interface DoctorDeps {
   readonly cognito: () => CognitoIdentityProviderClient;
   readonly ecr: () => ECRClient;
   readonly ssm: () => SSMClient;
+  /** backend: ecs only (cli/doctor/ecs.ts). */
+  readonly ecs?: () => ECSClient;
+  readonly iam?: () => IAMClient;
   readonly resolve: Resolver;
   /** Reach the site here instead of at the address SiteHostname resolves to. */
   readonly connect?: Endpoint;
@@ -302,7 +308,7 @@ async function readStatus(d: DoctorDeps, name: string): Promise<HostStatus | nul
 }
 
 /** Runs every check in order; a check that throws fails with the error, one missing output skips. */
-export async function runChecks(d: DoctorDeps, checks: readonly Check[] = CHECKS): Promise<CheckResult[]> {
+export async function runChecks(d: DoctorDeps, checks: readonly Check[] = withEcsChecks(d.config, CHECKS)): Promise<CheckResult[]> {
   const out = 'error' in d.outputs ? {} : d.outputs.values;
   const results: CheckResult[] = [];
   for (const check of checks) {

@@ -1,6 +1,7 @@
 /** `shinykit doctor`: run the checks, print one line each, fail if any failed. */
 import { marks } from '../lib/output.js';
 import { runChecks, type CheckResult, type DoctorDeps } from './checks.js';
+import { fetchText, identityChecks, type HttpGet } from './identity.js';
 
 export { CHECKS, callbackUrl, runChecks, type Check, type CheckResult, type DoctorDeps } from './checks.js';
 
@@ -11,8 +12,9 @@ export interface DoctorReport {
   readonly checks: readonly CheckResult[];
 }
 
-export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
-  const checks = await runChecks(deps);
+export async function runDoctor(deps: DoctorDeps, opts: { httpGet?: HttpGet } = {}): Promise<DoctorReport> {
+  // Identity providers (cognito.identityProviders) add one check each; none without providers.
+  const checks = [...(await runChecks(deps)), ...(await runChecks(deps, identityChecks(deps.config, opts.httpGet ?? fetchText)))];
   const failed = checks.filter((c) => c.status === 'fail').length;
   return { ok: failed === 0, failed, warnings: checks.filter((c) => c.status === 'warn').length, checks };
 }

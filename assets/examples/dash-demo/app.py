@@ -11,8 +11,10 @@ import math
 import random
 
 from dash import Dash, Input, Output, dcc, html
+from flask import request
 import plotly.graph_objects as go
 
+from accounts import admin_groups, current_user, is_admin, visible_accounts
 from prefix import dash_prefix_kwargs
 
 WAVES = {
@@ -59,6 +61,10 @@ app.layout = html.Div(
             ],
         ),
         dcc.Graph(id="chart"),
+        # Row-level authorisation: filled per request from who ShinyProxy says is signed in.
+        dcc.Location(id="url"),
+        html.H3("Your accounts"),
+        html.Div(id="accounts"),
     ],
 )
 
@@ -77,6 +83,23 @@ def update_chart(wave, frequency, noise, window):
     figure.add_trace(go.Scatter(x=xs, y=moving_average(ys, window), mode="lines", name=f"moving average ({window})"))
     figure.update_layout(margin={"l": 40, "r": 10, "t": 30, "b": 40}, xaxis_title="time (s)", yaxis_title="value")
     return figure
+
+
+@app.callback(Output("accounts", "children"), Input("url", "pathname"))
+def show_accounts(_pathname):
+    """Admins see every account, everyone else only their own (see accounts.py)."""
+    user, groups = current_user(headers=request.headers)
+    admins = admin_groups()
+    rows = visible_accounts(user, groups, admins=admins)
+    who = f"Signed in as {user or 'an unknown user'}" + (" (admin: all accounts)" if is_admin(groups, admins) else "")
+    if not rows:
+        return [html.P(who), html.P("No accounts to show.")]
+    header = html.Tr([html.Th(h) for h in ("Account", "Region", "Owner", "Revenue")])
+    body = [
+        html.Tr([html.Td(r["account"]), html.Td(r["region"]), html.Td(r["owner"]), html.Td(f"{r['revenue']:,}")])
+        for r in rows
+    ]
+    return [html.P(who), html.Table([html.Thead(header), html.Tbody(body)])]
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@
  * Bulk clients are built with the SDK's own retries off (maxAttempts 1) so this
  * is the single retry layer and its request count is the real one.
  */
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 
 export interface PacerOptions {
   /** Requests per second, across all workers. */
@@ -44,6 +45,9 @@ export interface PacerStats {
   /** Attempts answered with a throttling error. */
   throttled: number;
 }
+
+/** A second plus an allowance for network and event-loop jitter (see TokenBucket.wait). */
+const WINDOW_MS = 1050;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -79,15 +83,17 @@ export class TokenBucket {
       this.last = t;
       // The bucket keeps the long-run rate; this window check keeps every single
       // second at or under it too, even when a late timer lets tokens bunch up.
+      // The window is a little longer than a second because requests reach the
+      // service with some jitter: two sent 60 ms apart may arrive 10 ms apart.
       const oldest = this.recent.length >= this.perSecond ? this.recent[this.recent.length - this.perSecond]! : undefined;
-      if (this.tokens >= 1 && (oldest === undefined || t - oldest >= 1000)) {
+      if (this.tokens >= 1 && (oldest === undefined || t - oldest >= WINDOW_MS)) {
         this.tokens -= 1;
         this.recent.push(t);
         if (this.recent.length > this.perSecond) this.recent.shift();
         return;
       }
       const forTokens = this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.rate;
-      const forWindow = oldest === undefined ? 0 : oldest + 1000 - t;
+      const forWindow = oldest === undefined ? 0 : oldest + WINDOW_MS - t;
       await this.sleep(Math.max(1, Math.ceil(Math.max(forTokens, forWindow))));
     }
   }
@@ -107,7 +113,6 @@ const THROTTLING = new Set([
   'Throttling',
   'ThrottledException',
   'RequestLimitExceeded',
-  'TooManyFailedAttemptsException',
 ]);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
@@ -154,9 +159,9 @@ export class Pacer {
    * serialising and signing), so time the SDK spends preparing a request under
    * CPU load cannot bunch requests up past the rate. `call` then only retries.
    */
-  attach(client: { middlewareStack: { add: (mw: any, opts: { step: 'deserialize'; priority: 'low'; name: string }) => void } }): this {
+  attach(client: Pick<CognitoIdentityProviderClient, 'middlewareStack'>): this {
     client.middlewareStack.add(
-      (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      (next) => async (args) => {
         await this.gate();
         return next(args);
       },

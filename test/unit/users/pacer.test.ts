@@ -23,9 +23,9 @@ describe('TokenBucket', () => {
     for (const start of times) {
       expect(times.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(20);
     }
-    // And close to it: 200 slots at 20/s take about 10 s.
+    // And close to it: 200 slots at 20/s take 10 s, plus the 5% jitter allowance of the window.
     expect(times.at(-1)).toBeGreaterThanOrEqual(9_800);
-    expect(times.at(-1)).toBeLessThanOrEqual(10_100);
+    expect(times.at(-1)).toBeLessThanOrEqual(10_600);
   });
 
   it('keeps every second under the rate when timers fire late', async () => {

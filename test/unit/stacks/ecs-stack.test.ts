@@ -228,6 +228,11 @@ describe('ecs mode: outputs', () => {
     expect(render(out(ecsTaskRoleOutputKey('dash-demo')))).toMatch(/^<EcsAppsTaskRoledashdemo\w+\.Arn>$/);
   });
 
+  it('keeps the host instance as in docker mode, so switching does not replace it', () => {
+    const instance = (s: Synthesized) => resourcesOf(s.hostJson, 'AWS::EC2::Instance');
+    expect(instance(nat)).toEqual(instance(docker));
+  });
+
   it('keeps the data stack identical to docker mode', () => {
     expect(nat.dataJson).toEqual(docker.dataJson);
   });

@@ -245,6 +245,12 @@ const CognitoSchema = z.strictObject({
     .default({}),
   /** Groups every federated user gets at sign-in (in the token, not as stored memberships). */
   defaultGroups: z.array(groupName, { error: 'expected a list of group names' }).default([]),
+  /**
+   * Only federated users whose email is in one of these domains get mapped or
+   * default groups. Anyone with an account at the provider can sign in (with
+   * Google: anyone at all); without groups they open no app.
+   */
+  federatedEmailDomains: z.array(hostname, { error: 'expected a list of email domains such as example.org' }).default([]),
 });
 
 const ShinyProxySchema = z.strictObject({
@@ -745,6 +751,14 @@ function checkIdentity(cfg: { cognito: CognitoConfig }, ctx: z.core.$RefinementC
         'groupMapping needs a provider that sends groups: set attributeMapping.groups on an oidc or saml provider (the claim holding the user\'s groups, such as "groups")',
     });
   }
+  if (cog.defaultGroups.length > 0 && cog.federatedEmailDomains.length === 0 && cog.identityProviders.some((p) => p.type === 'google')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cognito', 'defaultGroups'],
+      message:
+        'with a google provider, defaultGroups would open apps to every Google account: set cognito.federatedEmailDomains (e.g. [example.org]) to limit them to your domain',
+    });
+  }
   if (cog.defaultGroups.length > 0 && cog.identityProviders.length === 0) {
     ctx.addIssue({
       code: 'custom',
@@ -752,7 +766,7 @@ function checkIdentity(cfg: { cognito: CognitoConfig }, ctx: z.core.$RefinementC
       message: 'defaultGroups apply to federated users only; add a provider under cognito.identityProviders or assign groups with `shinykit users add --group`',
     });
   }
-  const size = JSON.stringify({ m: triggerGroupMapping(cfg), d: cog.defaultGroups }).length;
+  const size = JSON.stringify({ m: triggerGroupMapping(cfg), d: cog.defaultGroups, e: cog.federatedEmailDomains }).length;
   if (size > MAX_MAPPING_JSON) {
     ctx.addIssue({
       code: 'custom',

@@ -62,6 +62,8 @@ export class GroupMapping extends Construct {
       environment: {
         GROUP_MAPPING: JSON.stringify(triggerGroupMapping(props.config)),
         DEFAULT_GROUPS: JSON.stringify(cog.defaultGroups),
+        // Omitted when empty so templates from before this setting stay identical.
+        ...(cog.federatedEmailDomains.length > 0 ? { EMAIL_DOMAINS: JSON.stringify(cog.federatedEmailDomains) } : {}),
       },
     });
     // CDK makes the function depend on its role and the role's policy; the role

@@ -99,6 +99,11 @@ describe('identity config: valid files', () => {
     expect(needsGroupTrigger(c)).toBe(true);
   });
 
+  it('accepts google with default groups once federatedEmailDomains limits them', () => {
+    const c = cfg({ identityProviders: [google], defaultGroups: ['sales'], federatedEmailDomains: ['example.org'] });
+    expect(c.cognito.federatedEmailDomains).toEqual(['example.org']);
+  });
+
   it('goes straight to the provider only with exactly one provider and localUsers: false', () => {
     expect(loginIdentityProvider(cfg({ identityProviders: [google], localUsers: false }))).toBe('Google');
     expect(loginIdentityProvider(cfg({ identityProviders: [entra], localUsers: false }))).toBe('EntraID');
@@ -136,6 +141,8 @@ describe('identity config: invalid files name the path and the fix', () => {
     ['mapping without any provider sending groups', { identityProviders: [google], groupMapping: { g1: 'sales' } }, 'cognito.groupMapping', /attributeMapping.groups/],
     ['undeclared default group', { identityProviders: [google], defaultGroups: ['nobody'] }, 'cognito.defaultGroups[0]', /unknown group "nobody"/],
     ['default groups without providers', { defaultGroups: ['sales'] }, 'cognito.defaultGroups', /federated users only/],
+    ['google with default groups but no email domains', { identityProviders: [google], defaultGroups: ['sales'] }, 'cognito.defaultGroups', /every Google account.*federatedEmailDomains/],
+    ['an email domain that is not a DNS name', { identityProviders: [entra], federatedEmailDomains: ['@example.org'] }, 'cognito.federatedEmailDomains[0]', /DNS name/],
     [
       'a mapping too large for the trigger environment',
       { identityProviders: [entra], groupMapping: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`group-${i}-${'x'.repeat(10)}`, 'sales'])) },

@@ -34,6 +34,7 @@ describe('openid block with identity providers', () => {
       raw.cognito.identityProviders = [GOOGLE, ENTRA];
       raw.cognito.groupMapping = { 'sales-id': 'shiny_users' };
       raw.cognito.defaultGroups = ['dash_users'];
+      raw.cognito.federatedEmailDomains = ['example.org'];
     });
     expect(openid(federated)).toEqual(plain);
     expect(plain['roles-claim']).toBe('cognito:groups');

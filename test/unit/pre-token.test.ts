@@ -7,6 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   applyToEvent,
+  emailAllowed,
   isFederated,
   loadSettings,
   mergeGroups,
@@ -91,10 +92,11 @@ describe('mergeGroups', () => {
 
 describe('loadSettings', () => {
   it('lower-cases mapping keys and accepts a single group as a string', () => {
-    expect(loadSettings({ GROUP_MAPPING: '{"A B":"x"}', DEFAULT_GROUPS: '[]' })).toEqual({ mapping: { 'a b': ['x'] }, defaults: [] });
+    expect(loadSettings({ GROUP_MAPPING: '{"A B":"x"}', DEFAULT_GROUPS: '[]' })).toEqual({ mapping: { 'a b': ['x'] }, defaults: [], emailDomains: [] });
   });
   it('defaults to no mapping and refuses malformed settings', () => {
-    expect(loadSettings({})).toEqual({ mapping: {}, defaults: [] });
+    expect(loadSettings({})).toEqual({ mapping: {}, defaults: [], emailDomains: [] });
+    expect(() => loadSettings({ EMAIL_DOMAINS: '"example.org"' })).toThrow(/JSON array/);
     expect(() => loadSettings({ GROUP_MAPPING: '[]' })).toThrow(/JSON object/);
     expect(() => loadSettings({ DEFAULT_GROUPS: '{}' })).toThrow(/JSON array/);
   });
@@ -146,10 +148,32 @@ describe.each(['1', '2'] as const)('applyToEvent on a V%s_0 event', (version) =>
     expect(tokenGroups(e)).toEqual(['sales', 'admins', 'viewers']);
   });
 
+  it('adds nothing for a federated user outside the allowed email domains', () => {
+    const limited: Settings = { ...settings, emailDomains: ['example.org'] };
+    const inside = applyToEvent(event(version, { groups: '["Sales-Team"]' }), limited);
+    expect(tokenGroups(inside)).toEqual(['sales', 'viewers']);
+    const outsider = event(version, { groups: '["Sales-Team"]', existing: ['support'] });
+    outsider.request.userAttributes.email = 'eve@example.org.evil.test';
+    const e = applyToEvent(outsider, limited);
+    expect(e.response).toEqual({ [overrideKey]: null });
+    expect(tokenGroups(e)).toEqual(['support']);
+  });
+
   it('ignores custom:groups on a local (email + password) user', () => {
     const e = applyToEvent(event(version, { groups: '["5f1c0c1e-0000-4000-8000-00000000beef"]', existing: ['sales'], local: true }), settings);
     expect(e.response).toEqual({ [overrideKey]: null });
     expect(tokenGroups(e)).toEqual(['sales']);
+  });
+});
+
+describe('emailAllowed', () => {
+  it('allows any email without a list, else exactly the listed domains (case-insensitive)', () => {
+    expect(emailAllowed('a@anything.test', [])).toBe(true);
+    expect(emailAllowed('Ana@Example.ORG', ['example.org'])).toBe(true);
+    expect(emailAllowed('ana@sub.example.org', ['example.org'])).toBe(false);
+    expect(emailAllowed('ana@example.org.evil.test', ['example.org'])).toBe(false);
+    expect(emailAllowed('"a@example.org"@evil.test', ['example.org'])).toBe(false);
+    expect(emailAllowed(undefined, ['example.org'])).toBe(false);
   });
 });
 

@@ -66,15 +66,30 @@ export function mergeGroups({ existing = [], providerGroups = [], mapping = {}, 
   return out;
 }
 
+/**
+ * Whether a federated user's email is in one of the allowed domains (any email
+ * when the list is empty). Anyone with an account at the provider can sign in,
+ * so this keeps outsiders from getting mapped or default groups.
+ */
+export function emailAllowed(email, domains = []) {
+  if (!domains || domains.length === 0) return true;
+  const at = typeof email === 'string' ? email.lastIndexOf('@') : -1;
+  if (at < 0) return false;
+  const domain = email.slice(at + 1).trim().toLowerCase();
+  return domains.includes(domain);
+}
+
 /** Settings from the function's environment (written by lib/constructs/group-mapping.ts). */
 export function loadSettings(env) {
   const mapping = JSON.parse(env.GROUP_MAPPING ?? '{}');
   const defaults = JSON.parse(env.DEFAULT_GROUPS ?? '[]');
+  const domains = JSON.parse(env.EMAIL_DOMAINS ?? '[]');
   if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) throw new Error('GROUP_MAPPING must be a JSON object');
   if (!Array.isArray(defaults)) throw new Error('DEFAULT_GROUPS must be a JSON array');
+  if (!Array.isArray(domains)) throw new Error('EMAIL_DOMAINS must be a JSON array');
   const lower = {};
   for (const [k, v] of Object.entries(mapping)) lower[k.trim().toLowerCase()] = Array.isArray(v) ? v.map(String) : [String(v)];
-  return { mapping: lower, defaults: defaults.map(String) };
+  return { mapping: lower, defaults: defaults.map(String), emailDomains: domains.map((d) => String(d).toLowerCase()) };
 }
 
 /**
@@ -88,6 +103,7 @@ export function applyToEvent(event, settings) {
   const request = event.request ?? {};
   const attrs = request.userAttributes ?? {};
   if (!isFederated(attrs)) return event;
+  if (!emailAllowed(attrs.email, settings.emailDomains)) return event;
   const config = request.groupConfiguration ?? {};
   const existing = Array.isArray(config.groupsToOverride) ? config.groupsToOverride : [];
   const groups = mergeGroups({

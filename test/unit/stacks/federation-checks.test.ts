@@ -31,6 +31,7 @@ const variants = {
     raw.cognito.identityProviders = providers;
     raw.cognito.groupMapping = { 'sales-group-id': 'shiny_users', Admins: ['admin_users'] };
     raw.cognito.defaultGroups = ['dash_users'];
+    raw.cognito.federatedEmailDomains = ['example.org'];
   }),
   federatedPinned: configVariant((raw) => {
     raw.cognito.identityProviders = [providers[1]];

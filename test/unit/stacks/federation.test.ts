@@ -56,6 +56,7 @@ beforeAll(() => {
       raw.cognito.identityProviders = [GOOGLE, ENTRA, OKTA];
       raw.cognito.groupMapping = { 'AAAA-Sales-Group-Id': 'shiny_users', 'Analytics Admins': ['admin_users', 'dash_users'] };
       raw.cognito.defaultGroups = ['dash_users'];
+      raw.cognito.federatedEmailDomains = ['example.org'];
     }),
   );
   single = synth(
@@ -214,6 +215,7 @@ describe('group-mapping trigger', () => {
       'analytics admins': ['admin_users', 'dash_users'],
     });
     expect(JSON.parse(fn.Properties.Environment.Variables.DEFAULT_GROUPS)).toEqual(['dash_users']);
+    expect(JSON.parse(fn.Properties.Environment.Variables.EMAIL_DOMAINS)).toEqual(['example.org']);
     expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 5, MemorySize: 128, Architectures: ['arm64'] });
   });
 

@@ -89,7 +89,12 @@ export function formatPlan(r: PlanResult): string {
       ? '  SSH (22/tcp) is open to the source above; shell access also works through SSM Session Manager.'
       : '  SSH: port 22 is closed; shell access is through SSM Session Manager (IAM-authenticated).',
   );
-  out.push('  ShinyProxy (127.0.0.1:8080) and app containers listen on the host only; nginx on 443 is the way in.');
+  out.push(
+    // cost.ecs is present exactly in backend: ecs mode (cli/plan/ecs-cost.ts).
+    r.cost.ecs
+      ? '  ShinyProxy (127.0.0.1:8080) listens on the host only; app sessions run as Fargate tasks in private subnets (no public address), admitting only the host on the app ports; nginx on 443 is the way in.'
+      : '  ShinyProxy (127.0.0.1:8080) and app containers listen on the host only; nginx on 443 is the way in.',
+  );
   out.push('Who can log in:');
   if (e.login) {
     out.push(

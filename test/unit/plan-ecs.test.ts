@@ -58,6 +58,8 @@ describe('plan with backend: ecs', () => {
     const text = formatPlan(await plan('backend: ecs'));
     expect(text).toMatch(/ECS app egress \(ecs\.egress\), fixed monthly cost:\n\s+\* nat .*36\.50.*\(chosen\)\n\s+endpoints .*43\.80/);
     expect(text).toContain('container-backend: ecs');
+    expect(text).toMatch(/3838\/tcp\s+from security group .*HostSecurityGroup/);
+    expect(text).toContain('app sessions run as Fargate tasks in private subnets (no public address)');
     expect(text).toContain('EcsClusterName = ');
   });
 

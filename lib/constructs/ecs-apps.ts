@@ -274,7 +274,7 @@ export class EcsApps extends Construct {
 }
 
 /** Applies retention to log groups below PREFIX that have none (or a different one). CommonJS: inline code is index.js. */
-const RETENTION_SWEEPER_SOURCE = `const { CloudWatchLogsClient, PutRetentionPolicyCommand, paginateDescribeLogGroups } = require('@aws-sdk/client-cloudwatch-logs');
+export const RETENTION_SWEEPER_SOURCE = `const { CloudWatchLogsClient, PutRetentionPolicyCommand, paginateDescribeLogGroups } = require('@aws-sdk/client-cloudwatch-logs');
 const logs = new CloudWatchLogsClient({});
 exports.handler = async () => {
   const prefix = process.env.PREFIX;

@@ -61,7 +61,10 @@ describe('shinykit init (built CLI)', () => {
     for (const f of ['app.R', 'Dockerfile', '.dockerignore']) {
       expect(readFileSync(join(dir, 'apps/shiny-demo', f), 'utf8')).toBe(readFileSync(join('assets/examples/shiny-demo', f), 'utf8'));
     }
-    expect(tree(join(dir, 'apps/dash-demo'))).toEqual(['.dockerignore', 'Dockerfile', 'app.py', 'prefix.py', 'requirements.txt']);
+    const bundled = (app: string) => tree(join('assets/examples', app)).filter((f) => !f.includes('__pycache__'));
+    expect(tree(join(dir, 'apps/dash-demo'))).toEqual(bundled('dash-demo'));
+    expect(tree(join(dir, 'apps/shiny-demo'))).toEqual(bundled('shiny-demo'));
+    expect(bundled('dash-demo')).toEqual(expect.arrayContaining(['Dockerfile', 'app.py', 'prefix.py', 'requirements.txt']));
 
     const text = readFileSync(join(dir, 'shinykit.yaml'), 'utf8');
     expect(text.split('\n').filter((l) => l.includes('#')).length).toBeGreaterThan(10); // commented

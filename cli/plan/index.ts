@@ -3,6 +3,7 @@
  * credentials — resources by stack, exposure, estimated cost, and a preview of
  * the host's rendered configs. `runPlan` returns data; `formatPlan` prints it.
  */
+import { dirname, resolve } from 'node:path';
 import type { Config } from '../../lib/config.js';
 import { stackNames } from '../../lib/outputs.js';
 import { estimateCost, type CostEstimate } from './cost.js';
@@ -43,7 +44,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
   const pricesFile = opts.pricesFile ?? defaultPricesFile();
   const prices = loadPrices(pricesFile); // before the slow part: a bad table fails fast
   opts.progress?.(`Synthesizing the ${Object.values(stackNames(cfg)).join(' and ')} stacks offline (takes a few seconds)...`);
-  const stacks = await (opts.synth ?? ((c) => synthesize(c)))(cfg);
+  const stacks = await (opts.synth ?? ((c) => synthesize(c, { configDir: dirname(resolve(opts.configFile)) })))(cfg);
   opts.progress?.('Synthesized; summarizing.');
   const templates = stacks.map((s) => s.template);
   return {

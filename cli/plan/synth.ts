@@ -16,11 +16,12 @@ export interface SynthesizedStack {
   readonly messages: ReadonlyArray<{ readonly level: string; readonly path: string; readonly text: string }>;
 }
 
-export async function synthesize(cfg: Config, opts: { outdir?: string } = {}): Promise<SynthesizedStack[]> {
+/** `configDir`: shinykit.yaml's directory, which relative paths in it (SAML metadata files) resolve against. */
+export async function synthesize(cfg: Config, opts: { outdir?: string; configDir?: string } = {}): Promise<SynthesizedStack[]> {
   const outdir = opts.outdir ?? mkdtempSync(join(tmpdir(), 'shinykit-plan-'));
   try {
     const { buildApp } = await import('../../lib/app.js');
-    const { app } = buildApp(cfg, { outdir });
+    const { app } = buildApp(cfg, { outdir, configDir: opts.configDir });
     const assembly = app.synth();
     return assembly.stacks.map((s) => ({
       name: s.stackName,

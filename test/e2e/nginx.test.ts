@@ -94,11 +94,11 @@ describe('the rendered snippet in front of a ShinyProxy stand-in (real nginx)', 
       req.end();
     });
 
-  const httpsGet = (path: string) =>
+  const httpsGet = (path: string, extraHeaders: Record<string, string> = {}) =>
     new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; rawHeaders: string[]; body: string }>(
       (resolve, reject) => {
         const req = httpsRequest(
-          { host: '127.0.0.1', port: ports.https, path, servername: host, ca, headers: { host }, agent: false },
+          { host: '127.0.0.1', port: ports.https, path, servername: host, ca, headers: { host, ...extraHeaders }, agent: false },
           (res) => {
             let body = '';
             res.on('data', (d: Buffer) => (body += d.toString()));
@@ -134,6 +134,13 @@ describe('the rendered snippet in front of a ShinyProxy stand-in (real nginx)', 
     expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
     // No upgrade was asked for, so the map sends an empty Connection header (kept-alive upstream connection).
     expect(seen.headers.connection).toBeUndefined();
+  });
+
+  it('drops identity headers a client sends itself (only ShinyProxy may set them)', async () => {
+    const res = await httpsGet('/', { 'X-SP-UserId': 'admin@example.org', 'X-SP-UserGroups': 'admin_users' });
+    const seen = JSON.parse(res.body) as { headers: Record<string, string> };
+    expect(seen.headers['x-sp-userid']).toBeUndefined();
+    expect(seen.headers['x-sp-usergroups']).toBeUndefined();
   });
 
   it('sends exactly one HSTS header (nginx replaces the backend copy) and nosniff', async () => {

@@ -106,6 +106,9 @@ describe('renderConfigs: nginx snippet', () => {
     expect(https).toContain('proxy_set_header X-Real-IP $remote_addr;');
     expect(https).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
     expect(https).toContain('proxy_set_header X-Forwarded-Proto https;');
+    // Client-supplied identity headers are dropped before ShinyProxy adds the real ones.
+    expect(https).toContain('proxy_set_header X-SP-UserId "";');
+    expect(https).toContain('proxy_set_header X-SP-UserGroups "";');
     expect(https).toContain('proxy_buffering off;');
     for (const d of ['proxy_read_timeout', 'proxy_send_timeout']) {
       const line = https.find((l) => l.startsWith(`${d} `))!;

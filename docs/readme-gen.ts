@@ -8,7 +8,7 @@
  * fails when README.md differs from what this produces.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
@@ -42,6 +42,32 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
   'cognito.groups': 'The groups, by name. Users get access to apps through groups (`shinykit users add EMAIL --group NAME`).',
   'cognito.groups.<name>.description': 'Shown in the Cognito console and `shinykit groups list`.',
   'cognito.groups.<name>.precedence': 'Cognito precedence (lower wins when a user is in several groups).',
+  'cognito.identityProviders': 'Sign-in with Google, an OpenID Connect or a SAML identity provider, besides (or instead of) local users. See [docs/identity.md](docs/identity.md).',
+  'cognito.identityProviders[type=google].type': 'Google sign-in.',
+  'cognito.identityProviders[type=google].clientId': 'OAuth client id from the Google Cloud console.',
+  'cognito.identityProviders[type=google].clientSecretName': 'NAME of the Secrets Manager secret holding the client secret (never the secret itself).',
+  'cognito.identityProviders[type=oidc].type': 'An OpenID Connect provider (Entra ID, Okta, Keycloak, ...).',
+  'cognito.identityProviders[type=oidc].name': 'Provider name: shown on the login page and prefixing its users\' user names.',
+  'cognito.identityProviders[type=oidc].issuerUrl': 'Issuer URL; Cognito reads `<issuerUrl>/.well-known/openid-configuration`.',
+  'cognito.identityProviders[type=oidc].clientId': 'Client (application) id registered with the provider.',
+  'cognito.identityProviders[type=oidc].clientSecretName': 'NAME of the Secrets Manager secret holding the client secret (never the secret itself).',
+  'cognito.identityProviders[type=oidc].scopes': 'OAuth scopes to request; must include `openid`.',
+  'cognito.identityProviders[type=oidc].attributeMapping': 'Which provider claims fill the user\'s attributes.',
+  'cognito.identityProviders[type=oidc].attributeMapping.email': 'Claim with the email address (ShinyProxy\'s user name). Default: `email`.',
+  'cognito.identityProviders[type=oidc].attributeMapping.name': 'Claim with the display name. Default: `name`.',
+  'cognito.identityProviders[type=oidc].attributeMapping.groups': 'Claim with the user\'s groups, translated by `cognito.groupMapping`.',
+  'cognito.identityProviders[type=saml].type': 'A SAML 2.0 identity provider (Entra ID, AD FS, ...).',
+  'cognito.identityProviders[type=saml].name': 'Provider name: shown on the login page and prefixing its users\' user names.',
+  'cognito.identityProviders[type=saml].metadataUrl': 'URL of the IdP\'s SAML metadata (or use `metadataFile`).',
+  'cognito.identityProviders[type=saml].metadataFile': 'IdP metadata XML file, relative to shinykit.yaml; read at synthesis.',
+  'cognito.identityProviders[type=saml].attributeMapping': 'Which SAML attributes fill the user\'s attributes.',
+  'cognito.identityProviders[type=saml].attributeMapping.email': 'Attribute with the email address. Default: the `emailaddress` claim URI.',
+  'cognito.identityProviders[type=saml].attributeMapping.name': 'Attribute with the display name.',
+  'cognito.identityProviders[type=saml].attributeMapping.groups': 'Attribute with the user\'s groups, translated by `cognito.groupMapping`.',
+  'cognito.localUsers': 'Email + password users created with `shinykit users add`. `false`: federated sign-in only.',
+  'cognito.groupMapping': 'Provider group value (an Entra ID group id, a SAML group name, ...) → kit group(s), applied at sign-in.',
+  'cognito.defaultGroups': 'Groups every federated user gets at sign-in (in the token, not stored memberships).',
+  'cognito.federatedEmailDomains': 'Only federated users with an email in these domains get mapped or default groups (with Google anyone can sign in; without groups they open no app).',
   shinyproxy: 'ShinyProxy settings.',
   'shinyproxy.version': 'ShinyProxy release the host installs (3.2 or later: the kit relies on `enforce-https-redirect-uri`).',
   'shinyproxy.sha256': 'SHA-256 of the ShinyProxy download for `version`; the host refuses a file that does not match.',
@@ -60,6 +86,14 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
   'apps[].memory': 'Container memory limit, Docker syntax (`512m`, `2g`).',
   'apps[].cpus': 'Container CPU limit (`0.5`, `2`).',
   'apps[].seats': 'Pre-started containers ShinyProxy keeps ready (faster start, more memory).',
+  'apps[].fargate': 'Fargate task size with `backend: ecs`. Default: derived from `cpus`/`memory`.',
+  'apps[].fargate.cpu': 'CPU units (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384.',
+  'apps[].fargate.memory': 'Memory in MiB; must be a size Fargate allows for `cpu`.',
+  backend: 'Where app containers run: `docker` on the host, or `ecs` as Fargate tasks in private subnets. See [docs/ecs.md](docs/ecs.md).',
+  ecs: 'Settings for `backend: ecs`.',
+  'ecs.egress': 'How tasks reach ECR and CloudWatch: `nat` (one NAT gateway; apps can reach the internet) or `endpoints` (VPC endpoints; no internet).',
+  'ecs.architecture': 'CPU architecture of the tasks (and of the images `push` builds). Default: the host\'s.',
+  'ecs.logRetentionDays': 'Days CloudWatch keeps the app containers\' logs.',
   'apps[].env': 'Extra environment variables for the container. Not for secrets: they are written into application.yml.',
 };
 
@@ -77,6 +111,8 @@ type JsonSchema = {
   minItems?: number;
   description?: string;
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  const?: unknown;
 };
 
 interface Row {
@@ -88,7 +124,9 @@ interface Row {
 }
 
 function typeOf(s: JsonSchema): string {
+  if (s.const !== undefined) return `\`${String(s.const)}\``;
   if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(' | ');
+  if (s.oneOf) return s.oneOf.every((v) => v.type === 'object') ? 'object' : s.oneOf.map(typeOf).join(' | ');
   if (s.anyOf) return s.anyOf.map(typeOf).join(' | ');
   const t = Array.isArray(s.type) ? s.type.join(' | ') : (s.type ?? 'any');
   if (t === 'array' && s.items) return `list of ${typeOf(s.items)}`;
@@ -115,6 +153,11 @@ function walk(s: JsonSchema, path: string, required: boolean, rows: Row[]): void
     }
   }
   if (s.items?.properties) walkItems(s.items, `${path}[]`, rows);
+  // A list of tagged variants (identity providers): one block of rows per `type`.
+  for (const variant of s.items?.oneOf ?? []) {
+    const tag = variant.properties?.type?.const;
+    walkItems(variant, tag === undefined ? `${path}[]` : `${path}[type=${String(tag)}]`, rows);
+  }
   if (!s.properties && s.additionalProperties && typeof s.additionalProperties === 'object' && s.additionalProperties.properties) {
     for (const [key, child] of Object.entries(s.additionalProperties.properties)) {
       walk(child, `${path}.<name>.${key}`, (s.additionalProperties.required ?? []).includes(key), rows);
@@ -191,7 +234,22 @@ export async function generateCliReference(): Promise<string> {
   return out.join('\n');
 }
 
-export const SECTIONS = ['config-reference', 'cli-reference'] as const;
+/** A list of docs/*.md with each file's title and first sentence. */
+export function generateDocsIndex(): string {
+  const dir = `${ROOT}docs/`;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.md')).sort();
+  return files
+    .map((f) => {
+      const text = readFileSync(`${dir}${f}`, 'utf8');
+      const title = /^# (.+)$/m.exec(text)?.[1]?.trim() ?? f;
+      const body = text.replace(/^# .+$/m, '').split(/\n\s*\n/).map((p) => p.trim()).find((p) => p && !p.startsWith('```') && !p.startsWith('#'));
+      const sentence = body ? (/^[\s\S]*?[.:](?=\s|$)/.exec(body.replace(/\s+/g, ' '))?.[0] ?? body.replace(/\s+/g, ' ')) : '';
+      return `- [${title}](docs/${f})${sentence ? `: ${sentence.replace(/:$/, '.')}` : ''}`;
+    })
+    .join('\n');
+}
+
+export const SECTIONS = ['config-reference', 'cli-reference', 'docs-index'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const begin = (s: Section) => `<!-- BEGIN GENERATED ${s}: do not edit, run \`npm run docs\` -->`;
@@ -216,6 +274,7 @@ async function main(): Promise<void> {
   let text = readFileSync(README, 'utf8');
   text = replaceSection(text, 'config-reference', generateConfigReference());
   text = replaceSection(text, 'cli-reference', await generateCliReference());
+  text = replaceSection(text, 'docs-index', generateDocsIndex());
   writeFileSync(README, text);
   process.stderr.write('README.md: generated sections updated\n');
 }

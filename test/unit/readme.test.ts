@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configRows, extractSection, generateCliReference, generateConfigReference, README } from '../../docs/readme-gen.js';
+import { configRows, extractSection, generateCliReference, generateConfigReference, generateDocsIndex, README } from '../../docs/readme-gen.js';
 
 const readme = readFileSync(README, 'utf8');
 const STALE = 'README.md is out of date: run `npm run docs` and commit the result';
@@ -27,6 +27,14 @@ describe('README.md', () => {
     for (const p of ['name', 'tls.email', 'host.instanceType', 'cognito.groups.<name>.precedence', 'apps[].groups', 'apps[].port']) {
       expect(paths).toContain(p);
     }
+  });
+
+  it('every config key has a description (add new keys to CONFIG_DESCRIPTIONS in docs/readme-gen.ts)', () => {
+    expect(configRows().filter((r) => !r.description).map((r) => r.path)).toEqual([]);
+  });
+
+  it('the documentation index lists every docs/*.md', () => {
+    expect(extractSection(readme, 'docs-index'), STALE).toBe(generateDocsIndex());
   });
 
   it('CLI reference matches the live CLI --help for every command', async () => {

@@ -26,6 +26,12 @@ export interface LoginPolicy {
   readonly passwordMinLength?: number;
   readonly featurePlan?: string;
   readonly deletionProtection?: string;
+  /** Email + password users of the pool itself may sign in (the client lists COGNITO). */
+  readonly localUsers: boolean;
+  /** Federated identity providers the pool trusts (Google, OIDC, SAML). */
+  readonly providers: ReadonlyArray<{ readonly name: string; readonly type: string }>;
+  /** Email domains whose federated users get groups (empty: every federated user). */
+  readonly federatedEmailDomains: readonly string[];
 }
 
 export interface AppAccess {
@@ -53,6 +59,11 @@ export function describeExposure(cfg: Config, templates: readonly CfnTemplate[])
     for (const [id, r] of resourcesOf(t, 'AWS::EC2::SecurityGroupIngress')) ingress.push(toRule(id, r.Properties ?? {}));
   }
   const pool = templates.flatMap((t) => resourcesOf(t, 'AWS::Cognito::UserPool'))[0]?.[1].Properties;
+  const clients = templates.flatMap((t) => resourcesOf(t, 'AWS::Cognito::UserPoolClient')).map(([, r]) => r.Properties ?? {});
+  const supported = clients.flatMap((c) => (c.SupportedIdentityProviders as unknown[] | undefined) ?? []);
+  const providers = templates
+    .flatMap((t) => resourcesOf(t, 'AWS::Cognito::UserPoolIdentityProvider'))
+    .map(([, r]) => ({ name: show(r.Properties?.ProviderName), type: show(r.Properties?.ProviderType) }));
   const login: LoginPolicy | undefined = pool
     ? {
         adminCreatedUsersOnly: (pool.AdminCreateUserConfig as { AllowAdminCreateUserOnly?: boolean } | undefined)?.AllowAdminCreateUserOnly === true,
@@ -61,6 +72,10 @@ export function describeExposure(cfg: Config, templates: readonly CfnTemplate[])
         passwordMinLength: (pool.Policies as { PasswordPolicy?: { MinimumLength?: number } } | undefined)?.PasswordPolicy?.MinimumLength,
         featurePlan: pool.UserPoolTier === undefined ? undefined : String(pool.UserPoolTier),
         deletionProtection: pool.DeletionProtection === undefined ? undefined : String(pool.DeletionProtection),
+        // Without an explicit list, Cognito allows its own users only.
+        localUsers: supported.length === 0 || supported.includes('COGNITO'),
+        providers,
+        federatedEmailDomains: cfg.cognito.federatedEmailDomains ?? [],
       }
     : undefined;
   const apps = cfg.apps.map((a) => ({ app: a.id, displayName: a.displayName, path: `/app/${a.id}`, groups: a.groups }));

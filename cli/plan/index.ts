@@ -98,11 +98,23 @@ export function formatPlan(r: PlanResult): string {
   );
   out.push('Who can log in:');
   if (e.login) {
-    out.push(
-      e.login.adminCreatedUsersOnly
-        ? '  only users an administrator creates (`shinykit users add`); self sign-up is off'
-        : '  ANYONE can sign up (self sign-up is on)',
-    );
+    if (e.login.localUsers) {
+      out.push(
+        e.login.adminCreatedUsersOnly
+          ? '  local users: only those an administrator creates (`shinykit users add`); self sign-up is off'
+          : '  local users: ANYONE can sign up (self sign-up is on)',
+      );
+    } else out.push('  local users: none (email + password sign-in is off)');
+    for (const p of e.login.providers) {
+      const who =
+        p.type === 'Google'
+          ? 'anyone with a Google account can sign in'
+          : `anyone the ${p.type} provider authenticates can sign in`;
+      const groups = e.login.federatedEmailDomains.length
+        ? `; only emails in ${e.login.federatedEmailDomains.join(', ')} get groups (docs/identity.md)`
+        : '; they open apps only through mapped or default groups (docs/identity.md)';
+      out.push(`  federated: ${p.name} (${p.type}): ${who}${groups}`);
+    }
     const mfa = { OFF: 'off', OPTIONAL: 'optional (users may enrol)', ON: 'required' }[e.login.mfa] ?? e.login.mfa;
     out.push(`  MFA: ${mfa}${e.login.mfaFactors.length ? ` [${e.login.mfaFactors.join(', ')}]` : ''}`);
     if (e.login.passwordMinLength) out.push(`  passwords: at least ${e.login.passwordMinLength} characters`);

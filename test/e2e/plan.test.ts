@@ -50,7 +50,7 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(text.stdout).toMatch(/443\/tcp\s+from 0\.0\.0\.0\/0 \(anywhere, IPv4\)/);
     expect(text.stdout).toMatch(/80\/tcp\s+from 0\.0\.0\.0\/0/);
     expect(text.stdout).toContain('SSH: port 22 is closed');
-    expect(text.stdout).toContain('only users an administrator creates');
+    expect(text.stdout).toContain('local users: only those an administrator creates');
     expect(text.stdout).toMatch(/MFA: optional/);
     expect(text.stdout).toMatch(/shiny_users\s+shiny-demo\n/);
     expect(text.stdout).toMatch(/admin_users\s+shiny-demo, dash-demo \+ the ShinyProxy admin page/);

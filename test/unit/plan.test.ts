@@ -90,6 +90,16 @@ describe('plan: exposure', () => {
     expect(e.sshOpen).toBe(true);
   });
 
+  it('lists federated identity providers and whether local users may sign in', () => {
+    const t = template();
+    const res = t.Resources as Record<string, unknown>;
+    res.Google = { Type: 'AWS::Cognito::UserPoolIdentityProvider', Properties: { ProviderName: 'Google', ProviderType: 'Google' } };
+    res.Client = { Type: 'AWS::Cognito::UserPoolClient', Properties: { SupportedIdentityProviders: [{ Ref: 'Google' }] } };
+    const e = describeExposure(cfg, [t]);
+    expect(e.login).toMatchObject({ localUsers: false, providers: [{ name: 'Google', type: 'Google' }] });
+    expect(describeExposure(cfg, [template()]).login?.localUsers).toBe(true);
+  });
+
   it('reports the login policy from the user pool and maps groups to apps', () => {
     const e = describeExposure(cfg, [template()]);
     expect(e.login).toMatchObject({ adminCreatedUsersOnly: true, mfa: 'ON', featurePlan: 'PLUS' });

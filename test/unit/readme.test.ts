@@ -5,6 +5,7 @@
  * Needs dist/ (npm test builds it first).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { configRows, extractSection, generateCliReference, generateConfigReference, generateDocsIndex, README } from '../../docs/readme-gen.js';
 
@@ -41,6 +42,30 @@ describe('README.md', () => {
     const live = await generateCliReference();
     expect(extractSection(readme, 'cli-reference'), STALE).toBe(live);
     for (const cmd of ['init', 'plan', 'doctor', 'validate']) expect(live).toContain(`#### \`shinykit ${cmd}\``);
+  });
+
+  it('every `npx shinykit …` command line in the prose names a real command and real options', async () => {
+    const { createProgram } = (await import(new URL('../../dist/cli/index.js', import.meta.url).href)) as { createProgram(): Command };
+    const program = createProgram();
+    const longFlags = (cmd: Command) => cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f));
+    const globalFlags = new Set(longFlags(program));
+    const prose = readme.replace(/<!-- BEGIN GENERATED[\s\S]*?<!-- END GENERATED[^>]*>/g, '');
+    const lines = [...prose.matchAll(/npx shinykit((?: +[^\s`#|)]+)*)/g)].map((m) => m[1]!.trim().split(/ +/));
+    expect(lines.length).toBeGreaterThan(10);
+    for (const tokens of lines) {
+      let cmd = program;
+      const used: string[] = [];
+      for (const t of tokens) {
+        if (t.startsWith('--')) used.push(t.split('=')[0]!);
+        else if (used.length === 0 || !globalFlags.has(used.at(-1)!)) {
+          const sub = cmd.commands.find((c) => c.name() === t);
+          if (sub) cmd = sub;
+        }
+      }
+      const where = `npx shinykit ${tokens.join(' ')}`;
+      expect(cmd, where).not.toBe(program);
+      for (const flag of used) expect([...globalFlags, ...longFlags(cmd)], `${where}: ${flag}`).toContain(flag);
+    }
   });
 
   it('troubleshooting covers every known pitfall from the design', () => {

@@ -6,6 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../../lib/config.js';
 import { stackNames } from '../../lib/outputs.js';
+import { checkAppInputs, type AppBuildInputs } from './apps.js';
 import { estimateCost, type CostEstimate } from './cost.js';
 import { describeExposure, type Exposure } from './exposure.js';
 import { defaultPricesFile, loadPrices } from './prices.js';
@@ -35,6 +36,8 @@ export interface PlanResult {
   readonly exposure: Exposure;
   readonly cost: CostEstimate;
   readonly preview?: ConfigPreview;
+  /** Each app's build context and Dockerfile, and what is missing (push would fail). */
+  readonly apps: readonly AppBuildInputs[];
   /** CDK annotations (warnings/errors) found at synthesis. */
   readonly messages: SynthesizedStack['messages'];
 }
@@ -55,6 +58,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     exposure: describeExposure(cfg, templates),
     cost: estimateCost({ config: cfg, templates, prices, pricesFile, mau: opts.mau, region: opts.region }),
     preview: opts.preview === false ? undefined : previewConfigs(cfg),
+    apps: checkAppInputs(cfg, dirname(resolve(opts.configFile))),
     messages: stacks.flatMap((s) => s.messages),
   };
 }
@@ -76,6 +80,12 @@ export function formatPlan(r: PlanResult): string {
     if (s.retained.length > 0) {
       out.push(`  kept when the stack is deleted (DeletionPolicy Retain): ${s.retained.map((x) => x.logicalId).join(', ')}`);
     }
+  }
+
+  h('Apps');
+  for (const a of r.apps) {
+    out.push(`  ${a.id} (${a.kind}, port ${a.port}): built from ${a.dockerfile}${a.problems.length ? '' : ' ✓'}`);
+    for (const p of a.problems) out.push(`    warning: ${p}; \`shinykit push\` would fail`);
   }
 
   const e = r.exposure;

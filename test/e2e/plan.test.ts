@@ -46,6 +46,11 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(text.stdout).toMatch(/kept when the stack is deleted.*IdentityUserPool/);
   });
 
+  it('checks each app\'s build context and Dockerfile before anything is deployed', () => {
+    expect(text.stdout).toContain('shiny-demo (shiny, port 3838): built from assets/examples/shiny-demo/Dockerfile ✓');
+    expect(text.stdout).toContain('dash-demo (dash, port 8050): built from assets/examples/dash-demo/Dockerfile ✓');
+  });
+
   it('shows exposure: 443 and 80 from anywhere, no SSH, admin-created users, MFA mode, groups to apps', () => {
     expect(text.stdout).toMatch(/443\/tcp\s+from 0\.0\.0\.0\/0 \(anywhere, IPv4\)/);
     expect(text.stdout).toMatch(/80\/tcp\s+from 0\.0\.0\.0\/0/);

@@ -3,11 +3,12 @@
  * in-process synthesis of a non-default config (SSH CIDR, Graviton, MFA
  * required, plus plan) to prove the plan follows the stacks, not the defaults.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config.js';
+import { checkAppInputs } from '../../cli/plan/apps.js';
 import { estimateCost } from '../../cli/plan/cost.js';
 import { describeExposure } from '../../cli/plan/exposure.js';
 import { formatPlan, runPlan } from '../../cli/plan/index.js';
@@ -146,6 +147,20 @@ describe('plan: cost', () => {
     const c = estimateCost({ ...base, region: 'ap-south-2', templates: [template()] });
     expect(c.priceRegion).toBe('us-east-1');
     expect(c.warnings.join()).toContain('no prices for ap-south-2');
+  });
+});
+
+describe('plan: app build inputs', () => {
+  it('finds each context and Dockerfile relative to the config, and names what is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shinykit-apps-'));
+    mkdirSync(join(dir, 'a'));
+    writeFileSync(join(dir, 'a', 'Dockerfile'), 'FROM scratch\n');
+    mkdirSync(join(dir, 'b')); // no Dockerfile
+    const apps = checkAppInputs(cfg, dir);
+    expect(apps[0]).toMatchObject({ id: 'one', port: 3838, problems: [] });
+    expect(apps[1]!.problems.join()).toContain('no Dockerfile at');
+    const none = checkAppInputs(cfg, join(dir, 'elsewhere'));
+    expect(none[0]!.problems.join()).toContain('build context a is not a folder');
   });
 });
 

@@ -153,6 +153,9 @@ export function formatPlan(r: PlanResult): string {
   }
   out.push(`  Prices: ${c.pricesFile} (as of ${c.asOf}; ${c.source}).`);
   out.push('  These are estimates: edit the price table (or pass --prices <file>) to match your region and current prices; --mau changes the user count.');
+  if (!c.region) {
+    out.push(`  The config pins no region: the stacks go to your AWS profile's region. Prices shown are ${c.priceRegion}'s; pass --region to price another.`);
+  }
   for (const w of c.warnings) out.push(`  warning: ${w}`);
 
   if (r.messages.length > 0) {

@@ -68,6 +68,19 @@ describe('README.md', () => {
     }
   });
 
+  it('the cost table agrees with the bundled price table (us-east-1, t3.small, 30 GiB)', () => {
+    const prices = JSON.parse(readFileSync(new URL('../../assets/pricing/prices.json', import.meta.url), 'utf8')) as {
+      asOf: string;
+      hoursPerMonth: number;
+      regions: Record<string, { ec2HourlyOnDemand: Record<string, number>; ebsGp3PerGiBMonth: number; publicIpv4PerHour: number }>;
+    };
+    const us = prices.regions['us-east-1']!;
+    const dollars = (n: number) => `$${n.toFixed(2)}`;
+    expect(readme).toContain(`| EC2 t3.small on-demand, 730 h | ${dollars(us.ec2HourlyOnDemand['t3.small']! * prices.hoursPerMonth)} |`);
+    expect(readme).toContain(`| EBS gp3 30 GiB | ${dollars(us.ebsGp3PerGiBMonth * 30)} |`);
+    expect(readme).toContain(`charged even when idle | ${dollars(us.publicIpv4PerHour * prices.hoursPerMonth)} |`);
+  });
+
   it('troubleshooting covers every known pitfall from the design', () => {
     for (const topic of ['redirect_mismatch', 'grey out', 'Logout', 'cognito:groups', 'Cognito domain', 'TooManyRequestsException', '12 hours', 'IfNotPresent', 'client secret', 'SHINYPROXY_PUBLIC_PATH']) {
       expect(readme).toContain(topic);

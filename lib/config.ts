@@ -538,7 +538,6 @@ export function targetPlatform(cfg: Config): 'linux/arm64' | 'linux/amd64' {
   return appArchitecture(cfg) === 'arm64' ? 'linux/arm64' : 'linux/amd64';
 }
 
-
 /** Cognito hosted-UI domain prefix: configured, or derived from the project name. */
 export function cognitoDomainPrefix(cfg: Config): string {
   return cfg.cognito.domainPrefix ?? `${cfg.name}-login`;

@@ -3,6 +3,11 @@
 // from a checkout that has not been built yet, runs the TypeScript source through tsx.
 import { existsSync } from 'node:fs';
 
+// The AWS SDK warns on every run that its releases from 2027 need Node 22. That is
+// about upgrading our dependency, not about the user's command: keep it off stderr,
+// which belongs to the command's own messages. (An explicit setting still wins.)
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const compiled = new URL('../dist/cli/index.js', import.meta.url);
 let cli;
 if (existsSync(compiled)) {

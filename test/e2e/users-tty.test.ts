@@ -30,7 +30,7 @@ async function onTerminal(args: readonly string[], input: string): Promise<{ out
   const command = ['node', CLI, '--config', CONFIG, '--outputs', pool.outputs, ...args].map(quote).join(' ');
   const res = await execa('script', ['-qec', command, '/dev/null'], {
     input,
-    env: { ...moto.env, CI: '', NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...moto.env, CI: '', NO_COLOR: '1' },
     reject: false,
     timeout: 120_000,
   });

@@ -71,8 +71,8 @@ export async function createPool(moto: Moto, groups: Record<string, string> = GR
         timeoutMs: opts.timeoutMs,
         env: {
           ...moto.env,
-          // The SDK warns on stderr under Node 20 that future releases need Node 22; the tests check stderr is clean otherwise.
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          // No AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED here: the CLI itself must keep the
+          // SDK's Node 22 notice off stderr, and these tests check stderr is otherwise clean.
           ...(opts.endpoint ? { AWS_ENDPOINT_URL: opts.endpoint } : {}),
         },
       }),

@@ -4,24 +4,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFaultProxy } from '../support/fault-proxy.js';
-import { startMoto, type Moto } from '../support/moto.js';
-import { createPool, type PoolFixture } from '../support/users-fixture.js';
+import { freshPoolEachTest } from '../support/users-fixture.js';
 
-let moto: Moto;
-let pool: PoolFixture;
-
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  pool = await createPool(moto);
-});
+const pool = freshPoolEachTest();
 
 function csv(name: string, lines: readonly string[]): string {
   const file = join(pool.dir, name);
@@ -73,7 +60,7 @@ describe('shinykit users import', () => {
       'old@example.org,shiny_users;admin_users,',
       'same@example.org,dash_users,',
     ]);
-    const proxy = await startFaultProxy({ target: moto.url });
+    const proxy = await startFaultProxy({ target: pool.moto.url });
     try {
       const res = await pool.cli(['users', 'import', file, '--dry-run'], { endpoint: proxy.url });
       expect(res.exitCode).toBe(0);
@@ -134,7 +121,7 @@ describe('shinykit users import', () => {
   it('rows still failing after the retries run out are listed by line, exit 1, and a re-run converges', async () => {
     const file = csv('partial.csv', ['email,groups,name', 'ok@example.org,shiny_users,', 'doomed@example.org,dash_users,']);
     // Every group add is throttled, every time: the users are created, the adds run out of retries.
-    const proxy = await startFaultProxy({ target: moto.url, throttleRate: 1, faultable: (op) => op === 'AdminAddUserToGroup' });
+    const proxy = await startFaultProxy({ target: pool.moto.url, throttleRate: 1, faultable: (op) => op === 'AdminAddUserToGroup' });
     try {
       const res = await pool.cli(['users', 'import', file, '--rate', '200'], { endpoint: proxy.url });
       expect(res.exitCode).toBe(1);

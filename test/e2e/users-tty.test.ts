@@ -5,24 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
-import { startMoto, type Moto } from '../support/moto.js';
-import { CONFIG, createPool, type PoolFixture } from '../support/users-fixture.js';
+import { CONFIG, freshPoolEachTest } from '../support/users-fixture.js';
 
-let moto: Moto;
-let pool: PoolFixture;
-
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  pool = await createPool(moto);
-});
+const pool = freshPoolEachTest();
 
 /** Runs the CLI on a terminal (not under CI, so progress may animate); `input` is typed into it. */
 async function onTerminal(args: readonly string[], input: string): Promise<{ output: string; exitCode: number }> {
@@ -30,7 +17,7 @@ async function onTerminal(args: readonly string[], input: string): Promise<{ out
   const command = ['node', CLI, '--config', CONFIG, '--outputs', pool.outputs, ...args].map(quote).join(' ');
   const res = await execa('script', ['-qec', command, '/dev/null'], {
     input,
-    env: { ...moto.env, CI: '', NO_COLOR: '1' },
+    env: { ...pool.moto.env, CI: '', NO_COLOR: '1' },
     reject: false,
     timeout: 120_000,
   });

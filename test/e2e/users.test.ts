@@ -2,23 +2,10 @@
  * `shinykit users …` end to end: the built CLI as a child process against a real
  * moto_server holding a user pool that signs in by email, as the stacks create it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMoto, type Moto } from '../support/moto.js';
-import { createPool, type PoolFixture } from '../support/users-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { freshPoolEachTest } from '../support/users-fixture.js';
 
-let moto: Moto;
-let pool: PoolFixture;
-
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  pool = await createPool(moto);
-});
+const pool = freshPoolEachTest();
 
 interface Listed {
   email: string;

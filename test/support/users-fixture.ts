@@ -19,12 +19,15 @@ import { join } from 'node:path';
 import { loadConfig } from '../../lib/config.js';
 import { stackNames } from '../../lib/outputs.js';
 import { ROOT, runCli, type CliResult } from './cli.js';
-import { TEST_REGION, type Moto } from './moto.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startMoto, TEST_REGION, type Moto } from './moto.js';
 
 export const CONFIG = join(ROOT, 'shinykit.yaml');
 export const GROUPS = { admin_users: 'Every app and the ShinyProxy admin page', shiny_users: 'The Shiny example app', dash_users: 'The Dash example app' };
 
 export interface PoolFixture {
+  /** The moto_server holding the pool (its url for proxies, its env for other clients). */
+  readonly moto: Moto;
   readonly poolId: string;
   readonly dir: string;
   readonly outputs: string;
@@ -60,6 +63,7 @@ export async function createPool(moto: Moto, groups: Record<string, string> = GR
     JSON.stringify({ [names.data]: { UserPoolId: poolId, Region: TEST_REGION }, [names.host]: { HostInstanceId: 'i-0123456789abcdef0' } }, null, 2),
   );
   const fixture: PoolFixture = {
+    moto,
     poolId,
     dir,
     outputs,
@@ -111,4 +115,48 @@ export async function createPool(moto: Moto, groups: Record<string, string> = GR
     },
   };
   return fixture;
+}
+
+/**
+ * The hooks most `users` e2e files share: one moto_server for the file, reset and
+ * given a fresh pool before each test. The handle returned forwards to the current
+ * test's pool, so test bodies use it as they would the fixture itself.
+ */
+export function freshPoolEachTest(): PoolFixture {
+  let moto: Moto | undefined;
+  let pool: PoolFixture | undefined;
+  beforeAll(async () => {
+    moto = await startMoto();
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  beforeEach(async () => {
+    await moto!.reset();
+    pool = await createPool(moto!);
+  });
+  const current = (): PoolFixture => {
+    if (!pool) throw new Error('the users pool fixture is only there inside a test');
+    return pool;
+  };
+  return {
+    get moto() {
+      return current().moto;
+    },
+    get poolId() {
+      return current().poolId;
+    },
+    get dir() {
+      return current().dir;
+    },
+    get outputs() {
+      return current().outputs;
+    },
+    get admin() {
+      return current().admin;
+    },
+    cli: (args, opts) => current().cli(args, opts),
+    snapshot: () => current().snapshot(),
+    seed: (email, groups) => current().seed(email, groups),
+  };
 }

@@ -5,12 +5,8 @@
  * config with all three provider types, the group-mapping trigger and direct
  * login, env-agnostic and with a pinned region (cdk-nag names findings differently).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../lib/app.js';
+import { expectCfnLintClean, expectNoConstructWarnings, expectNoOpenFindings, synthChecked, type Checked } from './checks.js';
 import { configVariant } from './synth.js';
 
 const providers = [
@@ -42,38 +38,14 @@ const variants = {
   }),
 };
 
-interface Checked {
-  name: string;
-  templates: string[];
-  report: any;
-  annotations: { level: string; text: string }[];
-}
-
-const checked: Checked[] = [];
+let checked: Checked[] = [];
 beforeAll(() => {
-  for (const [name, cfg] of Object.entries(variants)) {
-    const outdir = mkdtempSync(join(tmpdir(), `shinykit-nag-${name}-`));
-    const { app, data, host } = buildApp(cfg, { outdir, nag: true });
-    const assembly = app.synth();
-    checked.push({
-      name,
-      templates: [data, host].map((st) => join(outdir, assembly.getStackArtifact(st.artifactId).templateFile)),
-      report: JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')),
-      annotations: [data, host].flatMap((st) =>
-        assembly.getStackArtifact(st.artifactId).messages.map((m) => ({ level: m.level, text: String(m.entry.data) })),
-      ),
-    });
-  }
+  checked = synthChecked(variants);
 });
 
 describe('federated sign-in: cdk-nag and CDK validation', () => {
   it('leaves zero unacknowledged findings', () => {
-    for (const c of checked) {
-      for (const plugin of c.report.pluginReports) {
-        const open = plugin.violations.map((v: any) => `${v.ruleName} at ${v.violatingConstructs.map((x: any) => x.constructPath).join(', ')}`);
-        expect(open, `${c.name}: ${plugin.pluginName}`).toEqual([]);
-      }
-    }
+    expectNoOpenFindings(checked);
   });
 
   it('needs no acknowledgement for the providers or the trigger (its role writes only its own log group)', () => {
@@ -85,9 +57,7 @@ describe('federated sign-in: cdk-nag and CDK validation', () => {
   });
 
   it('synthesizes without construct warnings or errors', () => {
-    for (const c of checked) {
-      expect(c.annotations.filter((a) => a.level === 'warning' || a.level === 'error'), c.name).toEqual([]);
-    }
+    expectNoConstructWarnings(checked);
   });
 });
 
@@ -95,9 +65,6 @@ describe('federated sign-in: cfn-lint', () => {
   it('reports no errors and no warnings', async () => {
     const files = checked.flatMap((c) => c.templates);
     expect(files).toHaveLength(4);
-    const result = await execa('cfn-lint', ['--format', 'json', '--', ...files], { reject: false });
-    const findings = result.stdout.trim() ? (JSON.parse(result.stdout) as any[]) : [];
-    expect(findings.map((f) => `${f.Rule?.Id} ${f.Filename}: ${f.Message}`), result.stderr).toEqual([]);
-    expect(result.exitCode).toBe(0);
+    await expectCfnLintClean(files);
   });
 });

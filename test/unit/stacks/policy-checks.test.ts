@@ -6,22 +6,9 @@
  * configs and both egress choices of `backend: ecs` (one with a pinned region,
  * so the ECS acknowledgements match literal ARNs too).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../lib/app.js';
+import { expectCfnLintClean, expectNoConstructWarnings, expectNoOpenFindings, synthChecked, type Checked } from './checks.js';
 import { configVariant } from './synth.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-
-interface Checked {
-  name: string;
-  outdir: string;
-  templates: string[];
-  report: any;
-  annotations: { level: string; text: string; path: string }[];
-}
 
 const variants = {
   bundled: configVariant(),
@@ -47,23 +34,9 @@ const variants = {
   }),
 };
 
-const checked: Checked[] = [];
+let checked: Checked[] = [];
 beforeAll(() => {
-  for (const [name, cfg] of Object.entries(variants)) {
-    const outdir = mkdtempSync(join(tmpdir(), `shinykit-nag-${name}-`));
-    const { app, data, host } = buildApp(cfg, { outdir, nag: true });
-    const assembly = app.synth();
-    const annotations = [data, host].flatMap((st) =>
-      assembly.getStackArtifact(st.artifactId).messages.map((m) => ({ level: m.level, text: String(m.entry.data), path: m.id })),
-    );
-    checked.push({
-      name,
-      outdir,
-      templates: [data, host].map((st) => join(outdir, assembly.getStackArtifact(st.artifactId).templateFile)),
-      report: JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')),
-      annotations,
-    });
-  }
+  checked = synthChecked(variants);
 });
 
 describe('cdk-nag AwsSolutions and CDK template validation', () => {
@@ -75,12 +48,7 @@ describe('cdk-nag AwsSolutions and CDK template validation', () => {
   });
 
   it('leaves zero unacknowledged errors or warnings in any plugin', () => {
-    for (const c of checked) {
-      for (const plugin of c.report.pluginReports) {
-        const open = plugin.violations.map((v: any) => `${v.ruleName} at ${v.violatingConstructs.map((x: any) => x.constructPath).join(', ')}`);
-        expect(open, `${c.name}: ${plugin.pluginName}`).toEqual([]);
-      }
-    }
+    expectNoOpenFindings(checked);
   });
 
   it('names the rule and gives a specific reason in every acknowledgement', () => {
@@ -107,10 +75,7 @@ describe('cdk-nag AwsSolutions and CDK template validation', () => {
   });
 
   it('synthesizes without construct warnings or errors', () => {
-    for (const c of checked) {
-      const loud = c.annotations.filter((a) => a.level === 'warning' || a.level === 'error');
-      expect(loud, c.name).toEqual([]);
-    }
+    expectNoConstructWarnings(checked);
   });
 });
 
@@ -121,12 +86,6 @@ describe('cfn-lint', () => {
     // and, in ecs mode, W3005 on the log retention function (lib/constructs/ecs-apps.ts).
     const files = checked.flatMap((c) => c.templates);
     expect(files).toHaveLength(2 * Object.keys(variants).length);
-    const result = await execa('cfn-lint', ['--format', 'json', '--', ...files], { reject: false });
-    const findings = result.stdout.trim() ? (JSON.parse(result.stdout) as any[]) : [];
-    expect(
-      findings.map((f) => `${f.Rule?.Id} ${f.Filename}: ${f.Message}`),
-      result.stderr,
-    ).toEqual([]);
-    expect(result.exitCode).toBe(0);
+    await expectCfnLintClean(files);
   });
 });

@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   DEFAULT_FARGATE_SIZE,
   FARGATE_SIZES,
   appArchitecture,
@@ -15,8 +14,8 @@ import {
   memoryMiB,
   parseConfig,
   targetPlatform,
-  type ConfigProblem,
 } from '../../lib/config.js';
+import { problemsOf } from '../support/config.js';
 
 const BASE = `name: analytics
 tls: { email: ops@example.org }
@@ -30,16 +29,6 @@ apps:
 `;
 
 const withApp = (extra: string, top = 'backend: ecs\n') => `${top}${BASE}${extra}`;
-
-function problemsOf(text: string): ConfigProblem[] {
-  try {
-    parseConfig(text, 'bad.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 describe('backend', () => {
   it('defaults to docker with no ecs settings, and docker configs keep the host architecture', () => {

@@ -19,6 +19,7 @@ import {
   type ConfigProblem,
 } from '../../lib/config.js';
 import { runCli } from '../support/cli.js';
+import { problemsOf } from '../support/config.js';
 
 const BASE = `name: analytics
 tls: { email: ops@example.org }
@@ -55,13 +56,7 @@ function cfg(extra: Record<string, unknown>): Config {
 }
 
 function problems(extra: Record<string, unknown>): ConfigProblem[] {
-  try {
-    cfg(extra);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  throw new Error('expected the config to be rejected');
+  return problemsOf(text(extra), 'idp.yaml');
 }
 
 describe('identity config: valid files', () => {

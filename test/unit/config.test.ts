@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   appPort,
   cognitoDomainPrefix,
   groupNames,
@@ -17,8 +16,8 @@ import {
   parseConfig,
   repositoryName,
   targetPlatform,
-  type ConfigProblem,
 } from '../../lib/config.js';
+import { problemsOf } from '../support/config.js';
 import { appKey, repositoryOutputKey, requiredOutputKeys } from '../../lib/outputs.js';
 
 const BUNDLED = join(import.meta.dirname, '../../shinykit.yaml');
@@ -39,16 +38,6 @@ apps:
     context: apps/two
     groups: [users]
 `;
-
-function problemsOf(text: string): ConfigProblem[] {
-  try {
-    parseConfig(text, 'bad.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 describe('the bundled shinykit.yaml', () => {
   it('is valid and names two apps, three groups and the analytics project', () => {

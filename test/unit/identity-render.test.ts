@@ -8,16 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderConfigs, placeholderImages, placeholderOutputs } from '../../lib/render/index.js';
 import type { Config } from '../../lib/config.js';
+import { ENTRA } from '../support/identity-providers.js';
 import { configVariant } from './stacks/synth.js';
 
-const ENTRA = {
-  type: 'oidc',
-  name: 'EntraID',
-  issuerUrl: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
-  clientId: 'client-id',
-  clientSecretName: 'shinykit/entra-client',
-  attributeMapping: { groups: 'groups' },
-};
 const GOOGLE = { type: 'google', clientId: 'g.apps.googleusercontent.com', clientSecretName: 'shinykit/google' };
 
 function openid(cfg: Config): Record<string, any> {

@@ -7,30 +7,19 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectCfnLintClean, expectNoConstructWarnings, expectNoOpenFindings, synthChecked, type Checked } from './checks.js';
+import { ENTRA, GOOGLE, OKTA } from '../../support/identity-providers.js';
 import { configVariant } from './synth.js';
 
-const providers = [
-  { type: 'google', clientId: '1234-abc.apps.googleusercontent.com', clientSecretName: 'shinykit/google-client' },
-  {
-    type: 'oidc',
-    name: 'EntraID',
-    issuerUrl: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
-    clientId: 'client-id',
-    clientSecretName: 'shinykit/entra-client',
-    attributeMapping: { groups: 'groups' },
-  },
-  { type: 'saml', name: 'Okta', metadataUrl: 'https://example.okta.com/app/abc/sso/saml/metadata', attributeMapping: { groups: 'groups' } },
-];
 
 const variants = {
   federated: configVariant((raw) => {
-    raw.cognito.identityProviders = providers;
+    raw.cognito.identityProviders = [GOOGLE, ENTRA, OKTA];
     raw.cognito.groupMapping = { 'sales-group-id': 'shiny_users', Admins: ['admin_users'] };
     raw.cognito.defaultGroups = ['dash_users'];
     raw.cognito.federatedEmailDomains = ['example.org'];
   }),
   federatedPinned: configVariant((raw) => {
-    raw.cognito.identityProviders = [providers[1]];
+    raw.cognito.identityProviders = [ENTRA];
     raw.cognito.localUsers = false;
     raw.cognito.groupMapping = { 'sales-group-id': 'shiny_users' };
     raw.cognito.featurePlan = 'lite';

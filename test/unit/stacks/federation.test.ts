@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExtraOutputKeys } from '../../../lib/outputs.js';
+import { GOOGLE, OKTA } from '../../support/identity-providers.js';
 import { configVariant, only, policyStatements, resourcesOf, synth, type Synthesized } from './synth.js';
 
-const GOOGLE = { type: 'google', clientId: '1234-abc.apps.googleusercontent.com', clientSecretName: 'shinykit/google-client' };
+/** Unlike the shared sample, maps the name claim too and has a GUID client id. */
 const ENTRA = {
   type: 'oidc',
   name: 'EntraID',
@@ -22,7 +23,6 @@ const ENTRA = {
   clientSecretName: 'shinykit/entra-client',
   attributeMapping: { groups: 'groups', name: 'preferred_username' },
 };
-const OKTA = { type: 'saml', name: 'Okta', metadataUrl: 'https://example.okta.com/app/abc/sso/saml/metadata', attributeMapping: { groups: 'groups' } };
 
 const METADATA = `<?xml version="1.0"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://adfs.example.org/adfs/services/trust">

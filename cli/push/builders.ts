@@ -80,8 +80,9 @@ export interface BuilderDeps {
 
 // ---------------------------------------------------------------- argv (pure)
 
-function labelAndArgFlags(job: BuildJob): string[] {
-  const flags: string[] = [];
+/** What to build, in the flags docker and podman share: platform, Dockerfile, tag, then labels and build args (sorted, so the argv is stable). */
+function jobFlags(job: BuildJob): string[] {
+  const flags = ['--platform', job.platform, '--file', job.dockerfile, '--tag', job.image];
   for (const [k, v] of Object.entries(job.labels).sort(([a], [b]) => a.localeCompare(b))) flags.push('--label', `${k}=${v}`);
   for (const [k, v] of Object.entries(job.buildArgs).sort(([a], [b]) => a.localeCompare(b))) flags.push('--build-arg', `${k}=${v}`);
   return flags;
@@ -97,13 +98,7 @@ export function dockerBuildxArgv(job: BuildJob, opts: { metadataFile: string; in
     'buildx',
     'build',
     '--progress=plain',
-    '--platform',
-    job.platform,
-    '--file',
-    job.dockerfile,
-    '--tag',
-    job.image,
-    ...labelAndArgFlags(job),
+    ...jobFlags(job),
     // A plain image manifest (no attestation index), like podman's and the classic builder's.
     '--provenance=false',
     '--metadata-file',
@@ -115,7 +110,7 @@ export function dockerBuildxArgv(job: BuildJob, opts: { metadataFile: string; in
 
 /** Without buildx: the classic builder, then a separate push. */
 export function dockerClassicBuildArgv(job: BuildJob): string[] {
-  return ['build', '--platform', job.platform, '--file', job.dockerfile, '--tag', job.image, ...labelAndArgFlags(job), job.contextDir];
+  return ['build', ...jobFlags(job), job.contextDir];
 }
 
 export function dockerPushArgv(image: string): string[] {
@@ -131,31 +126,20 @@ export function podmanGlobalArgv(s: PodmanSettings): string[] {
   ];
 }
 
+/** The start of a podman command that talks to the registry: the run's authfile, and no TLS check for an insecure (local) registry. */
+function podmanRegistryArgv(s: PodmanSettings, subcommand: 'login' | 'push', authfile: string, insecure: boolean): string[] {
+  return [...podmanGlobalArgv(s), subcommand, '--authfile', authfile, ...(insecure ? ['--tls-verify=false'] : [])];
+}
+
 export function podmanLoginArgv(s: PodmanSettings, host: string, username: string, authfile: string, insecure: boolean): string[] {
-  return [
-    ...podmanGlobalArgv(s),
-    'login',
-    '--authfile',
-    authfile,
-    ...(insecure ? ['--tls-verify=false'] : []),
-    '--username',
-    username,
-    '--password-stdin',
-    host,
-  ];
+  return [...podmanRegistryArgv(s, 'login', authfile, insecure), '--username', username, '--password-stdin', host];
 }
 
 export function podmanBuildArgv(s: PodmanSettings, job: BuildJob, authfile: string): string[] {
   return [
     ...podmanGlobalArgv(s),
     'build',
-    '--platform',
-    job.platform,
-    '--file',
-    job.dockerfile,
-    '--tag',
-    job.image,
-    ...labelAndArgFlags(job),
+    ...jobFlags(job),
     ...(s.isolation ? ['--isolation', s.isolation] : []),
     // Base images from the same registry need the run's credentials too.
     '--authfile',
@@ -165,16 +149,7 @@ export function podmanBuildArgv(s: PodmanSettings, job: BuildJob, authfile: stri
 }
 
 export function podmanPushArgv(s: PodmanSettings, image: string, authfile: string, digestFile: string, insecure: boolean): string[] {
-  return [
-    ...podmanGlobalArgv(s),
-    'push',
-    '--authfile',
-    authfile,
-    ...(insecure ? ['--tls-verify=false'] : []),
-    '--digestfile',
-    digestFile,
-    image,
-  ];
+  return [...podmanRegistryArgv(s, 'push', authfile, insecure), '--digestfile', digestFile, image];
 }
 
 // ---------------------------------------------------------------- detection

@@ -23,7 +23,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { appPort, type Config } from '../config.js';
-import { ECR_PULL_ACTIONS } from './host.js';
+import { grantEcrPull } from './host.js';
 
 /** The task definition family prefix ShinyProxy registers (`sp-task-definition-<proxy id>`). */
 export const SHINYPROXY_TASK_FAMILY_PREFIX = 'sp-task-definition-';
@@ -116,12 +116,7 @@ export class EcsApps extends Construct {
       assumedBy: ecsTasks(),
       description: `shinykit ${cfg.name}: ECS pulls the kit's images and writes app logs`,
     });
-    this.executionRole.addToPolicy(new iam.PolicyStatement({ sid: 'EcrToken', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    if (props.repositoryArns.length > 0) {
-      this.executionRole.addToPolicy(
-        new iam.PolicyStatement({ sid: 'EcrPull', actions: [...ECR_PULL_ACTIONS], resources: [...props.repositoryArns] }),
-      );
-    }
+    grantEcrPull(this.executionRole, props.repositoryArns);
     this.executionRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'AppLogs',

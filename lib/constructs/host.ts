@@ -78,6 +78,18 @@ export const SSM_AGENT_ACTIONS = [
 
 export const ECR_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] as const;
 
+/**
+ * Lets a role pull the kit's images (the host's role; in ecs mode the task
+ * execution role too): a registry token, which is account-wide because AWS
+ * allows no narrower resource, and image reads on the kit's repositories only.
+ */
+export function grantEcrPull(role: iam.Role, repositoryArns: readonly string[]): void {
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'EcrToken', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+  if (repositoryArns.length > 0) {
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'EcrPull', actions: [...ECR_PULL_ACTIONS], resources: [...repositoryArns] }));
+  }
+}
+
 export class Host extends Construct {
   readonly instance: ec2.Instance;
   readonly role: iam.Role;
@@ -182,15 +194,7 @@ export class Host extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({ sid: 'SsmAgent', actions: [...SSM_AGENT_ACTIONS], resources: ['*'] }),
     );
-    // Registry tokens are account-wide: AWS allows no narrower resource here.
-    this.role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'EcrToken', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
-    );
-    if (props.repositoryArns.length > 0) {
-      this.role.addToPolicy(
-        new iam.PolicyStatement({ sid: 'EcrPull', actions: [...ECR_PULL_ACTIONS], resources: [...props.repositoryArns] }),
-      );
-    }
+    grantEcrPull(this.role, props.repositoryArns);
     // The host reads the app client's secret when ShinyProxy starts, so the secret
     // never passes through CloudFormation.
     this.role.addToPolicy(

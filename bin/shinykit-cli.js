@@ -8,6 +8,12 @@ import { existsSync } from 'node:fs';
 // which belongs to the command's own messages. (An explicit setting still wins.)
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// `shinykit users list | head` closes our stdout early: stop quietly, as Unix tools do.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const compiled = new URL('../dist/cli/index.js', import.meta.url);
 let cli;
 if (existsSync(compiled)) {

@@ -4,10 +4,33 @@
  */
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { commandFactories } from './commands/index.js';
+import { commandEntries, type CommandEntry } from './commands/index.js';
 import { reportError } from './lib/errors.js';
 
-export function createProgram(): Command {
+/** Global options that take a value: their value is not a command name. */
+const VALUE_OPTIONS = new Set(['--config', '--outputs', '--profile', '--region']);
+
+/**
+ * The entries a run needs: just the named command when argv names a known one,
+ * otherwise all (help, version, no command, or an unknown name commander reports).
+ */
+export function entriesFor(args: readonly string[]): readonly CommandEntry[] {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    if (arg.startsWith('-')) {
+      if (VALUE_OPTIONS.has(arg)) i++;
+      continue;
+    }
+    const entry = commandEntries.find((e) => e.name === arg);
+    return entry ? [entry] : commandEntries;
+  }
+  // `shinykit --version` prints and exits: it needs no command at all.
+  return args.includes('-V') || args.includes('--version') ? [] : commandEntries;
+}
+
+/** The program with the commands `args` (argv without node and script) needs; all by default. */
+export async function createProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('shinykit')
     .description('Shiny and Dash apps on AWS behind ShinyProxy, with Cognito login and per-app groups')
     .version(packageVersion(), '-V, --version')
@@ -18,7 +41,7 @@ export function createProgram(): Command {
     .addOption(new Option('--debug', 'show stack traces and extra detail').default(false))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
-  for (const make of commandFactories) program.addCommand(make());
+  for (const command of await Promise.all(entriesFor(args).map((e) => e.load()))) program.addCommand(command);
   // Usage errors from commander (unknown option, missing argument) must exit 2, not 1.
   const exitOverride = (cmd: Command) => {
     cmd.exitOverride();
@@ -29,8 +52,8 @@ export function createProgram(): Command {
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
-  const program = createProgram();
   try {
+    const program = await createProgram(argv.slice(2));
     await program.parseAsync([...argv]);
     return 0;
   } catch (err) {

@@ -199,13 +199,13 @@ const run = promisify(execFile);
 
 /** Every command path in the built CLI: [[], ['init'], ['users'], ['users', 'add'], ...]. */
 async function commandPaths(): Promise<string[][]> {
-  const mod = (await import(pathToFileURL(`${ROOT}dist/cli/index.js`).href)) as { createProgram(): Command };
+  const mod = (await import(pathToFileURL(`${ROOT}dist/cli/index.js`).href)) as { createProgram(): Promise<Command> };
   const paths: string[][] = [];
   const visit = (cmd: Command, prefix: string[]) => {
     paths.push(prefix);
     for (const sub of cmd.commands) if (sub.name() !== 'help') visit(sub, [...prefix, sub.name()]);
   };
-  visit(mod.createProgram(), []);
+  visit(await mod.createProgram(), []);
   return paths;
 }
 

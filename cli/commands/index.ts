@@ -1,16 +1,26 @@
 /**
  * Every top-level command, in the order `--help` lists them. A new command is a
- * file in this folder (or a folder per command group) and one line here.
+ * file in this folder (or a folder per command group) and one entry here.
+ *
+ * Commands are loaded on demand: a run imports only the command it was asked for,
+ * so `shinykit validate` does not pay for the AWS SDK clients, the CDK library or
+ * the builders that other commands use (about a second per run on a small machine).
  */
 import type { Command } from 'commander';
-import { validateCommand } from './validate.js';
-import { renderCommand } from './render.js';
-import { usersCommand } from './users/index.js';
-import { groupsCommand } from './groups.js';
-import { initCommand } from './init.js';
-import { planCommand } from './plan.js';
-import { doctorCommand } from './doctor.js';
-import { pushCommand } from './push.js';
-import { applyCommand } from './apply.js';
 
-export const commandFactories: ReadonlyArray<() => Command> = [initCommand, validateCommand, planCommand, renderCommand, usersCommand, groupsCommand, pushCommand, applyCommand, doctorCommand];
+export interface CommandEntry {
+  readonly name: string;
+  readonly load: () => Promise<Command>;
+}
+
+export const commandEntries: readonly CommandEntry[] = [
+  { name: 'init', load: async () => (await import('./init.js')).initCommand() },
+  { name: 'validate', load: async () => (await import('./validate.js')).validateCommand() },
+  { name: 'plan', load: async () => (await import('./plan.js')).planCommand() },
+  { name: 'render', load: async () => (await import('./render.js')).renderCommand() },
+  { name: 'users', load: async () => (await import('./users/index.js')).usersCommand() },
+  { name: 'groups', load: async () => (await import('./groups.js')).groupsCommand() },
+  { name: 'push', load: async () => (await import('./push.js')).pushCommand() },
+  { name: 'apply', load: async () => (await import('./apply.js')).applyCommand() },
+  { name: 'doctor', load: async () => (await import('./doctor.js')).doctorCommand() },
+];

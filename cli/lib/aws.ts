@@ -3,13 +3,28 @@
  * tests point them at moto_server through the SDK's standard endpoint
  * variables (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>) with no patching.
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
+import { createRequire } from 'node:module';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
+
+// Each SDK client package costs tenths of a second to load: load one only when a
+// command first asks for that client. The packages resolve to the same CommonJS
+// build whether imported or required, so command classes stay compatible.
+const require = createRequire(import.meta.url);
+export const sdk = {
+  cloudformation: () => require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation'),
+  cognito: () => require('@aws-sdk/client-cognito-identity-provider') as typeof import('@aws-sdk/client-cognito-identity-provider'),
+  ecr: () => require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr'),
+  ecs: () => require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs'),
+  iam: () => require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam'),
+  ssm: () => require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm'),
+  sts: () => require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts'),
+};
 
 export interface AwsSettings {
   readonly profile?: string;
@@ -45,12 +60,12 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
   };
   return {
     settings,
-    cognito: lazy('cognito', () => new CognitoIdentityProviderClient(config)),
-    ecr: lazy('ecr', () => new ECRClient(config)),
-    ssm: lazy('ssm', () => new SSMClient(config)),
-    cloudformation: lazy('cloudformation', () => new CloudFormationClient(config)),
-    sts: lazy('sts', () => new STSClient(config)),
-    ecs: lazy('ecs', () => new ECSClient(config)),
-    iam: lazy('iam', () => new IAMClient(config)),
+    cognito: lazy('cognito', () => new (sdk.cognito().CognitoIdentityProviderClient)(config)),
+    ecr: lazy('ecr', () => new (sdk.ecr().ECRClient)(config)),
+    ssm: lazy('ssm', () => new (sdk.ssm().SSMClient)(config)),
+    cloudformation: lazy('cloudformation', () => new (sdk.cloudformation().CloudFormationClient)(config)),
+    sts: lazy('sts', () => new (sdk.sts().STSClient)(config)),
+    ecs: lazy('ecs', () => new (sdk.ecs().ECSClient)(config)),
+    iam: lazy('iam', () => new (sdk.iam().IAMClient)(config)),
   };
 }

@@ -5,9 +5,10 @@
  * Names are never guessed: a missing key is an error that says where we looked.
  */
 import { readFileSync } from 'node:fs';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Config } from '../../lib/config.js';
 import { stackNames } from '../../lib/outputs.js';
+import { sdk } from './aws.js';
 import { UsageError, WorkError } from './errors.js';
 
 export class StackOutputs {
@@ -98,7 +99,7 @@ async function describeStacks(cfn: CloudFormationClient, names: readonly string[
   const values: Record<string, string> = {};
   for (const name of names) {
     try {
-      const res = await cfn.send(new DescribeStacksCommand({ StackName: name }));
+      const res = await cfn.send(new (sdk.cloudformation().DescribeStacksCommand)({ StackName: name }));
       for (const o of res.Stacks?.[0]?.Outputs ?? []) {
         if (o.OutputKey && o.OutputValue !== undefined) values[o.OutputKey] = o.OutputValue;
       }

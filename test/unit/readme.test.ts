@@ -45,8 +45,8 @@ describe('README.md', () => {
   });
 
   it('every `npx shinykit …` command line in the prose names a real command and real options', async () => {
-    const { createProgram } = (await import(new URL('../../dist/cli/index.js', import.meta.url).href)) as { createProgram(): Command };
-    const program = createProgram();
+    const { createProgram } = (await import(new URL('../../dist/cli/index.js', import.meta.url).href)) as { createProgram(): Promise<Command> };
+    const program = await createProgram();
     const longFlags = (cmd: Command) => cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f));
     const globalFlags = new Set(longFlags(program));
     const prose = readme.replace(/<!-- BEGIN GENERATED[\s\S]*?<!-- END GENERATED[^>]*>/g, '');

@@ -158,9 +158,10 @@ export function placeholderOutputs(cfg: Config): Record<string, string> {
     [OutputKeys.UserPoolClientId]: clientId,
     [OutputKeys.CognitoDomainUrl]: cognitoDomainUrl,
     [OutputKeys.JwksUrl]: `https://cognito-idp.${region}.amazonaws.com/${poolId}/.well-known/jwks.json`,
-    [OutputKeys.LogoutUrl]: `${cognitoDomainUrl}/logout?client_id=${clientId}&logout_uri=${encodeURIComponent(`https://${siteHostname}/`)}`,
+    // Shaped exactly as the data stack writes them: no trailing slash, logout_uri as the sign-out URL.
+    [OutputKeys.LogoutUrl]: `${cognitoDomainUrl}/logout?client_id=${clientId}&logout_uri=https://${siteHostname}`,
     [OutputKeys.SiteHostname]: siteHostname,
-    [OutputKeys.SiteUrl]: `https://${siteHostname}/`,
+    [OutputKeys.SiteUrl]: `https://${siteHostname}`,
     [OutputKeys.HostPublicIp]: '203.0.113.10',
     [OutputKeys.HostInstanceId]: 'i-0123456789abcdef0',
     [OutputKeys.Region]: region,

@@ -28,9 +28,9 @@ export function applyProject(): { dir: string; config: string; outputs: string }
         CognitoDomainUrl: 'https://analytics-login.auth.eu-west-1.amazoncognito.com',
         JwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI/.well-known/jwks.json',
         LogoutUrl:
-          'https://analytics-login.auth.eu-west-1.amazoncognito.com/logout?client_id=1example23456789abcdefghij&logout_uri=https%3A%2F%2F203.0.113.10.sslip.io%2F',
+          'https://analytics-login.auth.eu-west-1.amazoncognito.com/logout?client_id=1example23456789abcdefghij&logout_uri=https://203.0.113.10.sslip.io',
         SiteHostname: '203.0.113.10.sslip.io',
-        SiteUrl: 'https://203.0.113.10.sslip.io/',
+        SiteUrl: 'https://203.0.113.10.sslip.io',
         HostPublicIp: '203.0.113.10',
         Region: 'eu-west-1',
         RepositoryShinyDemo: `${REGISTRY}/analytics/shiny-demo`,

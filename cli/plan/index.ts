@@ -8,6 +8,7 @@ import type { Config } from '../../lib/config.js';
 import { stackNames } from '../../lib/outputs.js';
 import { checkAppInputs, type AppBuildInputs } from './apps.js';
 import { estimateCost, type CostEstimate } from './cost.js';
+import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './host-software.js';
 import { describeExposure, type Exposure } from './exposure.js';
 import { defaultPricesFile, loadPrices } from './prices.js';
 import { previewConfigs, type ConfigPreview } from './preview.js';
@@ -38,6 +39,8 @@ export interface PlanResult {
   readonly preview?: ConfigPreview;
   /** Each app's build context and Dockerfile, and what is missing (push would fail). */
   readonly apps: readonly AppBuildInputs[];
+  /** What the host installs, and whether the ShinyProxy jar's checksum is pinned. */
+  readonly hostSoftware: HostSoftware;
   /** CDK annotations (warnings/errors) found at synthesis. */
   readonly messages: SynthesizedStack['messages'];
 }
@@ -59,6 +62,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     cost: estimateCost({ config: cfg, templates, prices, pricesFile, mau: opts.mau, region: opts.region }),
     preview: opts.preview === false ? undefined : previewConfigs(cfg),
     apps: checkAppInputs(cfg, dirname(resolve(opts.configFile))),
+    hostSoftware: describeHostSoftware(cfg),
     messages: stacks.flatMap((s) => s.messages),
   };
 }
@@ -87,6 +91,9 @@ export function formatPlan(r: PlanResult): string {
     out.push(`  ${a.id} (${a.kind}, port ${a.port}): built from ${a.dockerfile}${a.problems.length ? '' : ' ✓'}`);
     for (const p of a.problems) out.push(`    warning: ${p}; \`shinykit push\` would fail`);
   }
+
+  h('Host software');
+  out.push(...formatHostSoftware(r.hostSoftware));
 
   const e = r.exposure;
   h('Exposure');

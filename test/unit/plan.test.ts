@@ -11,6 +11,7 @@ import { parseConfig } from '../../lib/config.js';
 import { checkAppInputs } from '../../cli/plan/apps.js';
 import { estimateCost } from '../../cli/plan/cost.js';
 import { describeExposure } from '../../cli/plan/exposure.js';
+import { describeHostSoftware, formatHostSoftware } from '../../cli/plan/host-software.js';
 import { formatPlan, runPlan } from '../../cli/plan/index.js';
 import { defaultPricesFile, loadPrices, type PriceTable } from '../../cli/plan/prices.js';
 import { summarizeResources } from '../../cli/plan/resources.js';
@@ -161,6 +162,24 @@ describe('plan: app build inputs', () => {
     expect(apps[1]!.problems.join()).toContain('no Dockerfile at');
     const none = checkAppInputs(cfg, join(dir, 'elsewhere'));
     expect(none[0]!.problems.join()).toContain('build context a is not a folder');
+  });
+});
+
+describe('plan: host software', () => {
+  it('warns when no SHA-256 is pinned for the ShinyProxy jar, and says how to pin it', () => {
+    const s = describeHostSoftware(cfg);
+    expect(s).toMatchObject({ shinyproxyVersion: '3.2.3', checksumPin: 'none' });
+    expect(s.downloadUrl).toMatch(/shinyproxy-3\.2\.3\.jar$/);
+    const text = formatHostSoftware(s).join('\n');
+    expect(text).toContain('warning: no SHA-256 is pinned');
+    expect(text).toContain('set shinyproxy.sha256');
+  });
+
+  it('a checksum in shinykit.yaml counts as pinned (no warning)', () => {
+    const pinned = parseConfig(BASE.replace('shinyproxy: { adminGroups: [admins] }', `shinyproxy: { adminGroups: [admins], sha256: ${'ab'.repeat(32)} }`));
+    const s = describeHostSoftware(pinned);
+    expect(s.checksumPin).toBe('config');
+    expect(formatHostSoftware(s).join('\n')).not.toContain('warning');
   });
 });
 

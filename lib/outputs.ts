@@ -80,6 +80,11 @@ export function ecsTaskRoleOutputKey(app: Pick<AppConfig, 'id'> | string): strin
   return `EcsTaskRole${appKey(typeof app === 'string' ? app : app.id)}`;
 }
 
+/** `/shinykit/<name>/apps/`: ShinyProxy appends `sp-<proxy id>` per session (output EcsLogGroupPrefix). */
+export function appLogGroupPrefix(cfg: Pick<Config, 'name'>): string {
+  return `/shinykit/${cfg.name}/apps/`;
+}
+
 /** The output keys `backend: ecs` adds. */
 export function ecsOutputKeys(cfg: Pick<Config, 'apps'>): string[] {
   return [

@@ -23,7 +23,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { appPort, type Config } from '../config.js';
+import { appLogGroupPrefix } from '../outputs.js';
 import { grantEcrPull } from './host.js';
+
+// Defined with the output keys (render's placeholders need it without CDK); still exported here.
+export { appLogGroupPrefix };
 
 /** The task definition family prefix ShinyProxy registers (`sp-task-definition-<proxy id>`). */
 export const SHINYPROXY_TASK_FAMILY_PREFIX = 'sp-task-definition-';
@@ -39,11 +43,6 @@ export const SHINYPROXY_ECS_ACTIONS = {
   /** On ShinyProxy's task definition families. */
   cleanup: ['ecs:DeleteTaskDefinitions'],
 } as const;
-
-/** `/shinykit/<name>/apps/`: ShinyProxy appends `sp-<proxy id>` per session. */
-export function appLogGroupPrefix(cfg: Pick<Config, 'name'>): string {
-  return `/shinykit/${cfg.name}/apps/`;
-}
 
 export interface EcsAppsProps {
   readonly config: Config;

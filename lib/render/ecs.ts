@@ -15,7 +15,7 @@
  *   ecsTaskRole, ecsExecutionRole, ecsCpuArchitecture, ecsOperationSystemFamily).
  */
 import { appArchitecture, fargateSize, type AppConfig, type Config } from '../config.js';
-import { ExtraOutputKeys, OutputKeys, ecsTaskRoleOutputKey } from '../outputs.js';
+import { ExtraOutputKeys, OutputKeys, appLogGroupPrefix, ecsTaskRoleOutputKey } from '../outputs.js';
 
 /** The checked output values the ECS parts are built from. */
 export interface EcsValues {
@@ -124,7 +124,7 @@ export function placeholderEcsOutputs(cfg: Config): Record<string, string> {
     [ExtraOutputKeys.EcsSubnetIds]: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
     [ExtraOutputKeys.EcsSecurityGroupId]: 'sg-0123456789abcdef0',
     [ExtraOutputKeys.EcsExecutionRoleArn]: 'arn:aws:iam::123456789012:role/example-execution-role',
-    [ExtraOutputKeys.EcsLogGroupPrefix]: `/shinykit/${cfg.name}/apps/`,
+    [ExtraOutputKeys.EcsLogGroupPrefix]: appLogGroupPrefix(cfg),
   };
   for (const app of cfg.apps) out[ecsTaskRoleOutputKey(app)] = `arn:aws:iam::123456789012:role/example-task-role-${app.id}`;
   return out;

@@ -4,7 +4,7 @@
  * value cannot inject a directive or break the YAML, and a placeholder cannot
  * reach the host unnoticed.
  */
-import type { AppConfig, Config } from '../config.js';
+import { cognitoDomainPrefix, repositoryName, type AppConfig, type Config } from '../config.js';
 import { OutputKeys, repositoryOutputKey } from '../outputs.js';
 import { checkEcsOutputs, placeholderEcsOutputs, type EcsValues } from './ecs.js';
 
@@ -148,8 +148,7 @@ function isHttpsUrl(value: string): boolean {
 export function placeholderOutputs(cfg: Config): Record<string, string> {
   const region = cfg.region ?? 'eu-west-1';
   const siteHostname = cfg.domain ?? '203.0.113.10.sslip.io';
-  const prefix = cfg.cognito.domainPrefix ?? `${cfg.name}-login`;
-  const cognitoDomainUrl = `https://${prefix}.auth.${region}.amazoncognito.com`;
+  const cognitoDomainUrl = `https://${cognitoDomainPrefix(cfg)}.auth.${region}.amazoncognito.com`;
   const clientId = 'exampleclientid0000000000';
   const poolId = `${region}_EXAMPLE00`;
   const registry = `123456789012.dkr.ecr.${region}.amazonaws.com`;
@@ -166,7 +165,7 @@ export function placeholderOutputs(cfg: Config): Record<string, string> {
     [OutputKeys.HostInstanceId]: 'i-0123456789abcdef0',
     [OutputKeys.Region]: region,
   };
-  for (const app of cfg.apps) outputs[repositoryOutputKey(app)] = `${registry}/${cfg.name}/${app.id}`;
+  for (const app of cfg.apps) outputs[repositoryOutputKey(app)] = `${registry}/${repositoryName(cfg, app)}`;
   Object.assign(outputs, placeholderEcsOutputs(cfg));
   return outputs;
 }

@@ -6,7 +6,7 @@
  * running the import again after an interruption converges.
  */
 import type { Directory } from './directory.js';
-import { mapConcurrent, type Pacer } from './pacer.js';
+import { mapConcurrent } from './pacer.js';
 import type { PlannedRow, PlanAction } from './plan.js';
 
 export type RowResult = 'created' | 'updated' | 'unchanged' | 'failed';
@@ -30,13 +30,8 @@ export interface ExecuteOptions {
   readonly onRow?: (outcome: RowOutcome, done: number) => void;
 }
 
-export async function executePlan(
-  plan: readonly PlannedRow[],
-  directory: Directory,
-  pacer: Pacer,
-  opts: ExecuteOptions,
-): Promise<RowOutcome[]> {
-  const dir = directory.withCall((fn) => pacer.call(fn));
+/** `dir` is the caller's paced directory (`Directory.withCall` with the Pacer). */
+export async function executePlan(plan: readonly PlannedRow[], dir: Directory, opts: ExecuteOptions): Promise<RowOutcome[]> {
   let done = 0;
   return mapConcurrent(plan, opts.concurrency, async (row) => {
     const outcome = await applyRow(row, dir, opts);

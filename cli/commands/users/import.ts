@@ -70,7 +70,7 @@ export async function runUsersImport(opts: ImportOptions, deps: Pick<UsersDeps, 
   let rows: ReadonlyArray<RowOutcome | PlannedRow> = plan;
   let summary: Record<RowResult, number> | undefined;
   if (!opts.dryRun) {
-    const outcomes = await executePlan(plan, deps.directory, pacer, {
+    const outcomes = await executePlan(plan, dir, {
       concurrency: opts.concurrency,
       invite: opts.invite,
       exact: opts.exact,

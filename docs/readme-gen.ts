@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import type { Command } from 'commander';
 import { ConfigSchema } from '../lib/config.js';
+import { mapConcurrent } from '../cli/users/pacer.js';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const README = `${ROOT}README.md`;
@@ -215,18 +216,11 @@ export async function generateCliReference(): Promise<string> {
   // Not a TTY, so commander wraps at its default 80 columns wherever this runs.
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: '1' };
   delete env.FORCE_COLOR;
-  const helps: string[] = new Array(paths.length);
-  let next = 0;
   // A few at a time: each is a Node start-up.
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < paths.length) {
-        const i = next++;
-        const { stdout } = await run('node', [CLI, ...paths[i]!, '--help'], { cwd: ROOT, env });
-        helps[i] = stdout.trimEnd();
-      }
-    }),
-  );
+  const helps = await mapConcurrent(paths, 4, async (p) => {
+    const { stdout } = await run('node', [CLI, ...p, '--help'], { cwd: ROOT, env });
+    return stdout.trimEnd();
+  });
   const out = ['Generated from the built CLI\'s `--help` by `npm run docs`. Global options go before the command (`npx shinykit --config other.yaml plan`).'];
   paths.forEach((p, i) => {
     out.push('', `#### \`shinykit${p.length ? ` ${p.join(' ')}` : ''}\``, '', '```text', helps[i]!, '```');

@@ -42,7 +42,6 @@ export function createContext(cmd: Command, out: Output = createOutput()): Comma
   let config: Config | undefined;
   let outputs: Promise<StackOutputs> | undefined;
   let clients: Promise<AwsClients> | undefined;
-  const early = () => createAwsClients({ profile: options.profile, region: options.region ?? config?.region });
   const ctx: CommandContext = {
     options,
     out,
@@ -50,7 +49,10 @@ export function createContext(cmd: Command, out: Output = createOutput()): Comma
     outputs: () =>
       (outputs ??= loadStackOutputs(ctx.config(), {
         outputsFile: options.outputs,
-        cloudformation: () => early().cloudformation(),
+        // Not aws(): its region may come from these outputs. Without an outputs file,
+        // DescribeStacks uses the region known without them (else the SDK's default).
+        cloudformation: () =>
+          createAwsClients({ profile: options.profile, region: options.region ?? ctx.config().region }).cloudformation(),
       })),
     aws: () =>
       (clients ??= (async () => {

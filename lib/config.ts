@@ -28,6 +28,11 @@ export const DEFAULT_PORTS = { shiny: 3838, dash: 8050 } as const;
 export const DEFAULT_SHINYPROXY_VERSION = '3.2.3';
 /** Cognito refuses domain prefixes containing these words. */
 const RESERVED_PREFIX_WORDS = ['aws', 'amazon', 'cognito'];
+/** Fargate's task CPU sizes (the keys of `FARGATE_SIZES`). */
+const FARGATE_CPU_UNITS: readonly number[] = [256, 512, 1024, 2048, 4096, 8192, 16384];
+const FARGATE_CPU_HINT = `expected Fargate CPU units, one of: ${FARGATE_CPU_UNITS.join(', ')} (1024 = 1 vCPU)`;
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 const port = z
   .number({ error: 'expected a number between 1 and 65535' })
@@ -68,10 +73,8 @@ const GroupSchema = z.strictObject({
  */
 const FargateSchema = z.strictObject({
   cpu: z
-    .number({ error: 'expected Fargate CPU units, one of: 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)' })
-    .refine((v) => FARGATE_CPU_UNITS.includes(v), {
-      error: 'expected Fargate CPU units, one of: 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)',
-    }),
+    .number({ error: FARGATE_CPU_HINT })
+    .refine((v) => FARGATE_CPU_UNITS.includes(v), { error: FARGATE_CPU_HINT }),
   memory: z
     .number({ error: 'expected the task memory in MiB, such as 2048' })
     .int({ error: 'expected a whole number of MiB, such as 2048' })
@@ -279,7 +282,7 @@ const EcsSchema = z.strictObject({
   logRetentionDays: z
     .number({ error: 'expected a number of days such as 30' })
     .refine((v) => LOG_RETENTION_DAYS.includes(v), {
-      error: `expected a retention CloudWatch Logs accepts: ${[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].join(', ')}`,
+      error: `expected a retention CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
     })
     .default(30),
 });
@@ -577,11 +580,8 @@ export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
   8192: range(16384, 61440, 4096),
   16384: range(32768, 122880, 8192),
 };
-const FARGATE_CPU_UNITS: readonly number[] = [256, 512, 1024, 2048, 4096, 8192, 16384];
 /** The size an app gets with `backend: ecs` when it names neither fargate nor cpus/memory. */
 export const DEFAULT_FARGATE_SIZE = { cpu: 512, memory: 1024 } as const;
-/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
-const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 function range(from: number, to: number, step: number): number[] {
   const out: number[] = [];

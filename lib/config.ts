@@ -310,9 +310,8 @@ const ConfigObject = z.strictObject({
 
 export const ConfigSchema = ConfigObject
   .superRefine((cfg, ctx) => {
-    const groups = new Set(Object.keys(cfg.cognito.groups));
-    const declared = [...groups].join(', ') || '(none)';
-    if (groups.size === 0) {
+    const checkGroup = groupChecker(cfg.cognito, ctx);
+    if (Object.keys(cfg.cognito.groups).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['cognito', 'groups'], message: 'expected at least one group' });
     }
     const seen = new Map<string, number>();
@@ -325,31 +324,15 @@ export const ConfigSchema = ConfigObject
           message: `duplicate app id "${app.id}" (also apps[${first}].id); app ids must be unique`,
         });
       } else seen.set(app.id, i);
-      app.groups.forEach((g, j) => {
-        if (!groups.has(g)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['apps', i, 'groups', j],
-            message: `unknown group "${g}"; declare it under cognito.groups (declared: ${declared})`,
-          });
-        }
-      });
+      app.groups.forEach((g, j) => checkGroup(['apps', i, 'groups', j], g));
       if (app.kind === 'custom' && app.port === undefined) {
         ctx.addIssue({ code: 'custom', path: ['apps', i, 'port'], message: 'expected a port: apps of kind "custom" have no default' });
       }
-      if (`${cfg.name}/${app.id}`.length > 256) {
+      if (repositoryName(cfg, app).length > 256) {
         ctx.addIssue({ code: 'custom', path: ['apps', i, 'id'], message: 'repository name <name>/<id> exceeds 256 characters' });
       }
     });
-    cfg.shinyproxy.adminGroups.forEach((g, j) => {
-      if (!groups.has(g)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['shinyproxy', 'adminGroups', j],
-          message: `unknown group "${g}"; declare it under cognito.groups (declared: ${declared})`,
-        });
-      }
-    });
+    cfg.shinyproxy.adminGroups.forEach((g, j) => checkGroup(['shinyproxy', 'adminGroups', j], g));
     if (cfg.hostedZone && !cfg.domain) {
       ctx.addIssue({ code: 'custom', path: ['hostedZone'], message: 'hostedZone needs domain: set domain to a name inside the zone' });
     }
@@ -556,6 +539,17 @@ export function groupNames(cfg: Config): string[] {
   return Object.keys(cfg.cognito.groups);
 }
 
+/** Returns a check that reports a group name not declared under cognito.groups, naming the declared ones. */
+function groupChecker(cog: { groups: Record<string, unknown> }, ctx: z.RefinementCtx): (path: PropertyKey[], g: string) => void {
+  const groups = new Set(Object.keys(cog.groups));
+  const declared = [...groups].join(', ') || '(none)';
+  return (path, g) => {
+    if (!groups.has(g)) {
+      ctx.addIssue({ code: 'custom', path, message: `unknown group "${g}"; declare it under cognito.groups (declared: ${declared})` });
+    }
+  };
+}
+
 function isIpv4Cidr(value: string): boolean {
   const [addr, prefix, ...rest] = value.split('/');
   if (rest.length > 0 || addr === undefined || prefix === undefined) return false;
@@ -690,10 +684,7 @@ export function triggerGroupMapping(cfg: Pick<Config, 'cognito'>): Record<string
 
 function checkIdentity(cfg: { cognito: CognitoConfig }, ctx: z.core.$RefinementCtx): void {
   const cog = cfg.cognito;
-  const groups = new Set(Object.keys(cog.groups));
-  const declared = [...groups].join(', ') || '(none)';
-  const unknownGroup = (path: PropertyKey[], g: string) =>
-    ctx.addIssue({ code: 'custom', path, message: `unknown group "${g}"; declare it under cognito.groups (declared: ${declared})` });
+  const checkGroup = groupChecker(cog, ctx);
 
   const names = new Map<string, number>();
   cog.identityProviders.forEach((p, i) => {
@@ -734,13 +725,9 @@ function checkIdentity(cfg: { cognito: CognitoConfig }, ctx: z.core.$RefinementC
         message: `"${key}" and "${other}" differ only in case or spaces; provider groups are matched case-insensitively, so merge them`,
       });
     } else seenKeys.set(folded, key);
-    targets.forEach((g) => {
-      if (!groups.has(g)) unknownGroup(['cognito', 'groupMapping', key], g);
-    });
+    targets.forEach((g) => checkGroup(['cognito', 'groupMapping', key], g));
   }
-  cog.defaultGroups.forEach((g, j) => {
-    if (!groups.has(g)) unknownGroup(['cognito', 'defaultGroups', j], g);
-  });
+  cog.defaultGroups.forEach((g, j) => checkGroup(['cognito', 'defaultGroups', j], g));
 
   if (Object.keys(cog.groupMapping).length > 0 && !mapsProviderGroups(cfg)) {
     ctx.addIssue({

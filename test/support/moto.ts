@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, waitFor } from './ports.js';
+import { stopProcess } from './process.js';
 
 export interface Moto {
   readonly url: string;
@@ -26,7 +27,6 @@ export async function startMoto(): Promise<Moto> {
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('error', (err) => {
     stderr += `\n${String(err)}`;
   });
@@ -44,13 +44,7 @@ export async function startMoto(): Promise<Moto> {
       const res = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
       if (!res.ok) throw new Error(`moto reset failed: ${res.status}`);
     },
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-    },
+    stop: () => stopProcess(child),
   };
 }
 

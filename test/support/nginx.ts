@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './ports.js';
+import { stopProcess } from './process.js';
 
 export interface LocalNginxPorts {
   readonly http: number;
@@ -135,16 +136,8 @@ export async function startNginx(p: NginxPrefix, ports: LocalNginxPorts): Promis
       return stderr;
     }
   };
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGQUIT'); // graceful: workers finish, master removes its pid file
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    }
-  };
+  // SIGQUIT is graceful: workers finish, the master removes its pid file.
+  const stop = () => stopProcess(child, 'SIGQUIT');
   try {
     for (const port of [ports.http, ports.https]) {
       await waitFor(() => canConnect(port), `nginx on 127.0.0.1:${port}`, 15_000);

@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from './ports.js';
+import { stopProcess } from './process.js';
 
 export interface TestRegistry {
   /** 127.0.0.1:<port> */
@@ -63,12 +64,7 @@ export async function startRegistry(password: string): Promise<TestRegistry> {
     }
   };
   const stopChild = async () => {
-    const c = child;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (c.exitCode === null) c.kill('SIGKILL');
+    if (child) await stopProcess(child);
   };
   const headers = () => ({ Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`, Accept: ACCEPT });
 

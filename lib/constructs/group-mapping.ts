@@ -4,14 +4,13 @@
  * (assets/lambda/pre-token). Its own log group with a retention, and a role that
  * may only write to that log group: the function calls no AWS API.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { triggerGroupMapping, type Config } from '../config.js';
+import { assetsDir } from './assets.js';
 
 export interface GroupMappingProps {
   readonly config: Config;
@@ -77,9 +76,5 @@ export class GroupMapping extends Construct {
 
 /** assets/lambda/pre-token, from source (lib/constructs) or from the build (dist/lib/constructs). */
 export function preTokenAssetDir(): string {
-  for (const rel of ['../../assets/lambda/pre-token', '../../../assets/lambda/pre-token']) {
-    const dir = join(import.meta.dirname, rel);
-    if (existsSync(join(dir, 'index.mjs'))) return dir;
-  }
-  throw new Error('assets/lambda/pre-token not found next to lib/ or dist/lib/: the package is incomplete');
+  return assetsDir('lambda/pre-token', 'index.mjs');
 }

@@ -24,11 +24,11 @@
  * shinykit.yaml, else `SHINYPROXY_SHA256` below, else the checksum file the
  * publisher serves next to the jar (reported as "publisher" in the host status).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Config } from '../config.js';
+import { assetsDir } from './assets.js';
 
 /** Everything the first-boot script may need; tokens are resolved by CloudFormation. */
 export interface HostBootstrapInput {
@@ -187,9 +187,5 @@ export function shellQuote(value: string): string {
 
 /** assets/host, from source (lib/constructs) or from the build (dist/lib/constructs). */
 export function hostAssetsDir(): string {
-  for (const rel of ['../../assets/host', '../../../assets/host']) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(`${dir}/shinykit-bootstrap.sh`)) return dir;
-  }
-  throw new Error('assets/host not found next to lib/ or dist/lib/: the package is incomplete');
+  return assetsDir('host', 'shinykit-bootstrap.sh');
 }

@@ -13,7 +13,7 @@
  * session, created by ECS with the execution role, and without retention — hence
  * the small retention sweeper below.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations, type CfnElement, type CfnResource } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations, type CfnElement, type CfnResource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -24,7 +24,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { appPort, type Config } from '../config.js';
 import { appLogGroupPrefix } from '../outputs.js';
-import { grantEcrPull } from './host.js';
+import { grantEcrPull, nagArn } from './host.js';
 
 // Defined with the output keys (render's placeholders need it without CDK); still exported here.
 export { appLogGroupPrefix };
@@ -236,9 +236,7 @@ export class EcsApps extends Construct {
 
   private acknowledge(): void {
     const stack = Stack.of(this);
-    const part = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
-    const arn = (service: string, rest: string) =>
-      `arn:${part(stack.partition, 'Partition')}:${service}:${part(stack.region, 'Region')}:${part(stack.account, 'AccountId')}:${rest}`;
+    const arn = (service: string, rest: string) => nagArn(stack, service, rest);
     const logReason = `Log groups below ${this.logGroupPrefix} only: ShinyProxy names one per session (sp-<proxy id>), so the names are not known at deploy time.`;
 
     const clusterRef = `<${stack.getLogicalId(this.cluster.node.defaultChild as CfnElement)}>`;

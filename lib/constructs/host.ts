@@ -90,6 +90,15 @@ export function grantEcrPull(role: iam.Role, repositoryArns: readonly string[]):
   }
 }
 
+/**
+ * An ARN as cdk-nag names it in a finding id: pseudo parameters as <AWS::Region>
+ * etc. when unresolved (env-agnostic stacks), literals when pinned.
+ */
+export function nagArn(stack: Stack, service: string, resource: string): string {
+  const part = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  return `arn:${part(stack.partition, 'Partition')}:${service}:${part(stack.region, 'Region')}:${part(stack.account, 'AccountId')}:${resource}`;
+}
+
 export class Host extends Construct {
   readonly instance: ec2.Instance;
   readonly role: iam.Role;
@@ -228,11 +237,7 @@ export class Host extends Construct {
     );
 
     const policy = this.role.node.findChild('DefaultPolicy');
-    // cdk-nag names a finding by the resource as it reads it: pseudo parameters as
-    // <AWS::Region> etc. when unresolved (env-agnostic), literals when pinned.
-    const part = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
-    const arnPattern = (name: string) =>
-      `arn:${part(stack.partition, 'Partition')}:ssm:${part(stack.region, 'Region')}:${part(stack.account, 'AccountId')}:parameter/${name}`;
+    const arnPattern = (name: string) => nagArn(stack, 'ssm', `parameter/${name}`);
     Validations.of(policy).acknowledge(
       {
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',

@@ -38,6 +38,9 @@ export class HostStack extends Stack {
     const cfg = props.config;
 
     const ecs = cfg.backend === 'ecs' ? ecsSettings(cfg) : undefined;
+    // Built from names, not imported: adding or removing an app then never
+    // fights an export the other stack still uses.
+    const repositoryArns = cfg.apps.map((app) => repositoryArn(this, repositoryName(cfg, app)));
     this.network = new Network(this, 'Network', {
       sshCidr: cfg.host.sshCidr,
       appSubnets: ecs ? { egress: ecs.egress } : undefined,
@@ -51,9 +54,7 @@ export class HostStack extends Stack {
       userPoolId: props.userPoolId,
       userPoolArn: props.userPoolArn,
       userPoolClientId: props.userPoolClientId,
-      // Built from names, not imported: adding or removing an app then never
-      // fights an export the other stack still uses.
-      repositoryArns: cfg.apps.map((app) => repositoryArn(this, repositoryName(cfg, app))),
+      repositoryArns,
       parameterPrefix: parameterPrefix(cfg),
       logGroupName: hostLogGroupName(cfg),
     });
@@ -69,7 +70,7 @@ export class HostStack extends Stack {
         subnets: this.network.appSubnetSelection!,
         hostSecurityGroup: this.network.hostSecurityGroup,
         hostRole: this.host.role,
-        repositoryArns: cfg.apps.map((app) => repositoryArn(this, repositoryName(cfg, app))),
+        repositoryArns,
         logRetentionDays: ecs.logRetentionDays,
       });
       this.ecsApps = apps;

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import type { Command } from 'commander';
 import { ConfigSchema } from '../lib/config.js';
-import { mapConcurrent } from '../cli/users/pacer.js';
+import { mapConcurrent } from '../cli/lib/concurrency.js';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const README = `${ROOT}README.md`;

@@ -15,6 +15,7 @@ import { repositoryName, targetPlatform, type AppConfig, type Config } from '../
 import { repositoryOutputKey } from '../../lib/outputs.js';
 import type { CommandContext } from '../lib/context.js';
 import { UsageError, WorkError } from '../lib/errors.js';
+import { mapConcurrent } from '../lib/concurrency.js';
 import { run, type Runner } from '../lib/exec.js';
 import { imageRef, imageStatePath, writeImageState, type ImageState } from '../lib/image-state.js';
 import { BuildStepError, detectBuilder, openSession, type BuilderName, type BuilderSession } from './builders.js';
@@ -31,7 +32,7 @@ import {
   type RegistryCredentials,
   type RegistryOverride,
 } from './registry.js';
-import { computeTag, mapLimit } from './tag.js';
+import { computeTag } from './tag.js';
 
 export interface PushOptions {
   /** App ids to push; all apps when empty. */
@@ -200,7 +201,7 @@ export async function runPush(opts: PushOptions, ctx: CommandContext, deps: Push
       const revision = (dir: string) => revisions.get(dir) ?? revisions.set(dir, gitRevision(runner, dir)).get(dir)!;
       const logDir = join(stateDir, 'logs');
       mkdirSync(logDir, { recursive: true });
-      await mapLimit(toBuild, opts.concurrency ?? defaultConcurrency(), async (p) => {
+      await mapConcurrent(toBuild, opts.concurrency ?? defaultConcurrency(), async (p) => {
         const result = await buildOne(p, session!, progress, { platform, revision: await revision(p.contextDir), logFile: join(logDir, `push-${p.app.id}.log`), digestOf: existingDigest });
         results.set(p.app.id, result);
       });

@@ -18,6 +18,7 @@ import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ignore } from '@balena/dockerignore';
+import { mapConcurrent } from '../lib/concurrency.js';
 
 // CommonJS whose types declare an ES default export: under NodeNext the default import
 // type-checks as the module object, so load the factory with require.
@@ -119,7 +120,7 @@ export async function computeTag(input: TagInput): Promise<TagResult> {
   const excludedButSent: string[] = [];
   const entries = await listContext(input.contextDir, ig, hasExceptions, new Set(input.excludeDirs ?? []), excludedButSent);
   const files = entries.filter((e) => e.kind === 'file');
-  const digests = await mapLimit(files, READ_CONCURRENCY, (e) => sha256File(join(input.contextDir, e.path)));
+  const digests = await mapConcurrent(files, READ_CONCURRENCY, (e) => sha256File(join(input.contextDir, e.path)));
   const fileDigest = new Map(files.map((e, i) => [e.path, digests[i]!]));
 
   const h = createHash('sha256');
@@ -161,16 +162,3 @@ function sha256File(file: string): Promise<string> {
   });
 }
 
-/** Promise.all with at most `limit` in flight; results keep input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}

@@ -6,7 +6,7 @@
  * running the import again after an interruption converges.
  */
 import type { Directory } from './directory.js';
-import { mapConcurrent } from './pacer.js';
+import { mapConcurrent } from '../lib/concurrency.js';
 import type { PlannedRow, PlanAction } from './plan.js';
 
 export type RowResult = 'created' | 'updated' | 'unchanged' | 'failed';

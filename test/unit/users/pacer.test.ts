@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError, mapConcurrent, Pacer, TokenBucket } from '../../../cli/users/pacer.js';
+import { mapConcurrent } from '../../../cli/lib/concurrency.js';
+import { classifyError, Pacer, TokenBucket } from '../../../cli/users/pacer.js';
 
 /** A virtual clock: sleeping advances time instantly, so pacing is checked without waiting. */
 function virtualClock() {

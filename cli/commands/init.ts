@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline/promises';
 import { ConfigError, formatProblem, parseConfig } from '../../lib/config.js';
 import { createContext } from '../lib/context.js';
 import { UsageError, WorkError } from '../lib/errors.js';
-import { assetsDir } from '../plan/assets.js';
+import { assetsDir } from '../../lib/constructs/assets.js';
 
 export interface InitAnswers {
   readonly name: string;
@@ -117,7 +117,7 @@ export function runInit(opts: InitOptions): InitResult {
 
   const files = new Map<string, string | Buffer>(); // relative path → content
   files.set('shinykit.yaml', initConfigText(answers));
-  const examples = join(assetsDir(), 'examples');
+  const examples = assetsDir('examples', 'shiny-demo');
   for (const [id, target] of Object.entries(EXAMPLE_APPS)) {
     for (const file of listFiles(join(examples, id))) {
       files.set(join(target, file), readFileSync(join(examples, id, file)));

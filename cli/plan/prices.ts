@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../lib/errors.js';
-import { assetsDir } from './assets.js';
+import { assetsDir } from '../../lib/constructs/assets.js';
 
 const money = z.number().nonnegative();
 const RegionPrices = z.object({
@@ -45,7 +45,7 @@ export type PriceTable = z.output<typeof PriceTableSchema>;
 export type RegionPriceTable = z.output<typeof RegionPrices>;
 
 export function defaultPricesFile(): string {
-  return join(assetsDir(), 'pricing', 'prices.json');
+  return join(assetsDir('pricing', 'prices.json'), 'prices.json');
 }
 
 /** Reads and checks a price table; a bad file is a usage error naming the field. */

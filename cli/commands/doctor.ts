@@ -2,7 +2,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { formatDoctor, runDoctor } from '../doctor/index.js';
 import { parseEndpoint, systemResolver, type Endpoint } from '../doctor/site.js';
-import { createAwsClients } from '../lib/aws.js';
 import { createContext } from '../lib/context.js';
 import { ShinykitError, WorkError, ExitCode } from '../lib/errors.js';
 import { readImageState } from '../lib/image-state.js';
@@ -28,8 +27,7 @@ export function doctorCommand(): Command {
         if (!(err instanceof ShinykitError)) throw err;
         outputs = { error: err.hint ? `${err.message} (${err.hint})` : err.message };
       }
-      const clients =
-        'error' in outputs ? createAwsClients({ profile: ctx.options.profile, region: ctx.options.region ?? config.region }) : await ctx.aws();
+      const clients = await ctx.aws();
       const report = await runDoctor({
         config,
         outputs,

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { OutputKeys } from '../../lib/outputs.js';
 import { createAwsClients, type AwsClients } from './aws.js';
+import { ShinykitError } from './errors.js';
 import { createOutput, type Output } from './output.js';
 import { loadStackOutputs, type StackOutputs } from './stack-outputs.js';
 
@@ -42,6 +43,17 @@ export function createContext(cmd: Command, out: Output = createOutput()): Comma
   let config: Config | undefined;
   let outputs: Promise<StackOutputs> | undefined;
   let clients: Promise<AwsClients> | undefined;
+  // The outputs' Region, or undefined when there are no usable outputs: then the SDK's
+  // own chain (AWS_REGION, the profile) decides. Commands that need the outputs still
+  // get their error from ctx.outputs() itself.
+  const outputsRegion = async (): Promise<string | undefined> => {
+    try {
+      return (await ctx.outputs()).find(OutputKeys.Region);
+    } catch (err) {
+      if (err instanceof ShinykitError) return undefined;
+      throw err;
+    }
+  };
   const ctx: CommandContext = {
     options,
     out,
@@ -57,7 +69,7 @@ export function createContext(cmd: Command, out: Output = createOutput()): Comma
     aws: () =>
       (clients ??= (async () => {
         const cfg = ctx.config();
-        const region = options.region ?? cfg.region ?? (await ctx.outputs()).find(OutputKeys.Region);
+        const region = options.region ?? cfg.region ?? (await outputsRegion());
         return createAwsClients({ profile: options.profile, region });
       })()),
   };

@@ -12,6 +12,7 @@ import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './h
 import { describeExposure, type Exposure } from './exposure.js';
 import { defaultPricesFile, loadPrices } from './prices.js';
 import { previewConfigs, type ConfigPreview } from './preview.js';
+import { describeSignInDomain, formatSignInDomain, type SignInDomain } from './sign-in-domain.js';
 import { summarizeResources, type StackResources } from './resources.js';
 import { synthesize, type SynthesizedStack } from './synth.js';
 
@@ -33,6 +34,8 @@ export interface PlanResult {
   readonly project: string;
   readonly configFile: string;
   readonly site: string;
+  /** The Cognito hosted UI (its prefix, or the pattern before the first deploy). */
+  readonly signIn: SignInDomain;
   readonly stacks: readonly StackResources[];
   readonly exposure: Exposure;
   readonly cost: CostEstimate;
@@ -57,6 +60,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     project: cfg.name,
     configFile: opts.configFile,
     site: cfg.domain ? `https://${cfg.domain}/` : 'https://<elastic-ip>.sslip.io/ (the address is allocated at deploy time)',
+    signIn: describeSignInDomain(cfg),
     stacks: stacks.map((s) => summarizeResources(s.name, s.template)),
     exposure: describeExposure(cfg, templates),
     cost: estimateCost({ config: cfg, templates, prices, pricesFile, mau: opts.mau, region: opts.region }),
@@ -75,6 +79,7 @@ export function formatPlan(r: PlanResult): string {
   const h = (title: string) => out.push('', title, '-'.repeat(title.length));
   out.push(`shinykit plan: project "${r.project}" from ${r.configFile} (offline; nothing has been deployed)`);
   out.push(`Site: ${r.site}`);
+  out.push(formatSignInDomain(r.signIn));
 
   h('Resources by stack');
   for (const s of r.stacks) {

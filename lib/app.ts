@@ -6,7 +6,7 @@
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Config } from './config.js';
-import { stackNames } from './outputs.js';
+import { PROJECT_TAG_KEY, stackNames } from './outputs.js';
 import { DataStack } from './stacks/data-stack.js';
 import { HostStack } from './stacks/host-stack.js';
 
@@ -70,7 +70,7 @@ export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; d
   });
   host.addStackDependency(data, 'the host uses the user pool, the client and the Elastic IP');
 
-  Tags.of(app).add('shinykit:project', cfg.name);
+  Tags.of(app).add(PROJECT_TAG_KEY, cfg.name);
   if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, data, host };
 }

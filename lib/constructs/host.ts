@@ -9,9 +9,10 @@ import { Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { hostArchitecture, type Config } from '../config.js';
-import { buildHostUserData } from './host-bootstrap.js';
+import { HOST_ASSET_EXCLUDE, buildHostUserData, hostAssetsDir } from './host-bootstrap.js';
 
 export interface HostProps {
   readonly config: Config;
@@ -103,6 +104,8 @@ export class Host extends Construct {
   readonly instance: ec2.Instance;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** assets/host as one zip in the CDK staging bucket; the user data fetches it. */
+  readonly hostFiles: s3assets.Asset;
 
   constructor(scope: Construct, id: string, props: HostProps) {
     super(scope, id);
@@ -125,6 +128,17 @@ export class Host extends Construct {
     });
     this.grantHostPermissions(props);
 
+    this.hostFiles = new s3assets.Asset(this, 'HostFiles', { path: hostAssetsDir(), exclude: [...HOST_ASSET_EXCLUDE] });
+    // This one object only (its key is its content hash), not the whole staging bucket
+    // that Asset.grantRead would open (s3:GetObject*, s3:List* on bucket/*).
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadHostFiles',
+        actions: ['s3:GetObject'],
+        resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: this.hostFiles.s3BucketName, resourceName: this.hostFiles.s3ObjectKey })],
+      }),
+    );
+
     // The instance's logical id is only known once it exists; user data needs it
     // for cfn-signal, so it goes in lazily.
     let cfnInstance: ec2.CfnInstance | undefined;
@@ -138,7 +152,7 @@ export class Host extends Construct {
       logGroupName: this.logGroup.logGroupName,
       stackName: stack.stackName,
       instanceLogicalId: Lazy.string({ produce: () => cfnInstance!.logicalId }),
-    });
+    }, this.hostFiles);
 
     this.instance = new ec2.Instance(this, 'Instance', {
       vpc: props.vpc,

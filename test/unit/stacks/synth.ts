@@ -85,6 +85,7 @@ export function render(value: unknown): string {
       const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
       return parts.map(render).join(sep);
     }
+    if ('Fn::Sub' in v && typeof v['Fn::Sub'] === 'string') return (v['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, '<$1>');
     // The kit's one use of Select/Split: the first UUID group of the StackId (lib/constructs/stack-id.ts).
     if ('Fn::Select' in v && JSON.stringify(v).includes('AWS::StackId')) return '<stack-id-suffix>';
   }

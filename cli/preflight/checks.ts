@@ -14,7 +14,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { cognitoDomainPrefix, identityProviderName, repositoryName, type Config } from '../../lib/config.js';
-import { stackNames } from '../../lib/outputs.js';
+import { OutputKeys, stackNames } from '../../lib/outputs.js';
 import type { CheckResult } from '../doctor/checks.js';
 import { sdk } from '../lib/aws.js';
 import type { DeployFacts } from './facts.js';
@@ -75,6 +75,9 @@ export async function readKitState(d: PreflightDeps, account: string): Promise<K
       const stack = described.Stacks?.[0];
       if (!stack || stack.StackStatus === 'DELETE_COMPLETE') continue;
       stacks.set(name, stack.StackId ?? name);
+      // The outputs are the contract (DESIGN.md): the pool id is read there too.
+      const poolId = stack.Outputs?.find((o) => o.OutputKey === OutputKeys.UserPoolId)?.OutputValue;
+      if (poolId) resources.set('AWS::Cognito::UserPool', [...(resources.get('AWS::Cognito::UserPool') ?? []), poolId]);
       do {
         const page = await d.cloudformation().send(new cf.ListStackResourcesCommand({ StackName: name, NextToken: token }));
         for (const r of page.StackResourceSummaries ?? []) {

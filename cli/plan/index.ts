@@ -12,6 +12,7 @@ import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './h
 import { describeExposure, type Exposure } from './exposure.js';
 import { defaultPricesFile, loadPrices } from './prices.js';
 import { previewConfigs, type ConfigPreview } from './preview.js';
+import { describeSignInDomain, formatSignInDomain, type SignInDomain } from './sign-in-domain.js';
 import { summarizeResources, type StackResources } from './resources.js';
 import { formatDeployed, type DeployedComparison } from './deployed.js';
 import { synthesize, type SynthesizedStack } from './synth.js';
@@ -36,6 +37,8 @@ export interface PlanResult {
   readonly project: string;
   readonly configFile: string;
   readonly site: string;
+  /** The Cognito hosted UI (its prefix, or the pattern before the first deploy). */
+  readonly signIn: SignInDomain;
   readonly stacks: readonly StackResources[];
   readonly exposure: Exposure;
   readonly cost: CostEstimate;
@@ -62,6 +65,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     project: cfg.name,
     configFile: opts.configFile,
     site: cfg.domain ? `https://${cfg.domain}/` : 'https://<elastic-ip>.sslip.io/ (the address is allocated at deploy time)',
+    signIn: describeSignInDomain(cfg),
     stacks: stacks.map((s) => summarizeResources(s.name, s.template)),
     exposure: describeExposure(cfg, templates),
     cost: estimateCost({ config: cfg, templates, prices, pricesFile, mau: opts.mau, region: opts.region }),
@@ -81,6 +85,7 @@ export function formatPlan(r: PlanResult): string {
   const h = (title: string) => out.push('', title, '-'.repeat(title.length));
   out.push(`shinykit plan: project "${r.project}" from ${r.configFile} (${r.deployed.compared ? 'compared with the deployed stacks' : 'offline synthesis'}; nothing is deployed by plan)`);
   out.push(`Site: ${r.site}`);
+  out.push(formatSignInDomain(r.signIn));
 
   h('Changes to the running kit');
   out.push(...formatDeployed(r.deployed));

@@ -112,9 +112,11 @@ export class Host extends Construct {
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: props.logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      // The name is fixed, so a retained group would block re-creating the host
-      // stack; host logs are diagnostics, not records.
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Retained even when the host stack's first create rolls back: then its logs are
+      // the only account of why the bootstrap failed. The name carries the stack id
+      // (lib/stacks/host-stack.ts), so the retry's group never collides with it; the
+      // retention still expires what is left.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.role = new iam.Role(this, 'Role', {

@@ -8,6 +8,7 @@
  * account's repositories come in as facts (cli/plan/deployed.ts reads them).
  */
 import { fullDiff, ResourceImpact, type ResourceDifference } from '@aws-cdk/cloudformation-diff';
+import { refusedUserPoolChanges, type RefusedChange } from '../../lib/cognito-changes.js';
 import type { CfnTemplate } from './template.js';
 
 export type FindingKind =
@@ -28,9 +29,7 @@ export interface ChangeFinding {
     | 'repository-deleted'
     | 'repository-exists'
     | 'custom-name-replaced'
-    | 'domain-prefix-change'
-    | 'attribute-removed'
-    | 'attribute-changed'
+    | RefusedChange['code']
     | 'user-pool-replaced'
     | 'user-pool-removed'
     | 'address-replaced'
@@ -109,6 +108,9 @@ export function analyzeChanges(stacks: readonly StackTemplates[], facts: ChangeF
   for (const s of stacks) {
     if (!s.current) continue; // a new stack: everything is created, nothing is lost
     const diff = fullDiff(s.current, s.next);
+    // What Cognito refuses on a live pool (a new domain prefix, a custom attribute
+    // removed or changed) is judged by lib/cognito-changes.ts, shared with the stacks' tests.
+    const refused = refusedUserPoolChanges(s.current, s.next);
     const currentRepos = new Set(namesOf(s.current, 'AWS::ECR::Repository', 'RepositoryName'));
     const natAddresses = natGatewayAddresses(s.current);
     const addedInstances = diff.resources.filter((r) => r?.isAddition === true && r.newResourceType === 'AWS::EC2::Instance');
@@ -119,6 +121,9 @@ export function analyzeChanges(stacks: readonly StackTemplates[], facts: ChangeF
       changes.push({ stack: s.stack, logicalId, resourceType, impact });
       const at = { stack: s.stack, logicalId, resourceType, impact };
       const before = findings.length;
+      for (const x of refused.filter((x) => x.logicalId === logicalId)) {
+        findings.push({ ...at, kind: 'refused', code: x.code, summary: x.message, safePath: x.fix });
+      }
       for (const f of ruleFindings(r, { ...at, facts, currentRepos, natAddresses, hostAdded: addedInstances.differenceCount > 0 })) findings.push(f);
       if (findings.length === before && STATEFUL_TYPES.includes(resourceType) && LOSING.includes(impact) && !natAddresses.has(logicalId)) {
         findings.push({
@@ -227,22 +232,6 @@ function ruleFindings(r: ResourceDifference, c: RuleContext): ChangeFinding[] {
       );
       break;
     }
-    case 'AWS::Cognito::UserPoolDomain': {
-      if (!replaced && !removed) break;
-      // One domain per pool: CloudFormation creates the new domain before deleting
-      // the old, and Cognito refuses it ("User pool already has a domain configured",
-      // aws/aws-cdk#10062).
-      const from = show(oldProps.Domain);
-      const to = show(newProps.Domain);
-      out.push({
-        ...at,
-        kind: 'refused',
-        code: 'domain-prefix-change',
-        summary: `the Cognito domain prefix would change${from && to ? ` from ${from} to ${to}` : ''}; Cognito allows one domain per pool, so the deploy would fail ("User pool already has a domain configured")`,
-        safePath: from && !from.startsWith('{') ? `keep the deployed prefix: set cognito.domainPrefix: ${from} in shinykit.yaml` : 'keep the deployed prefix: set cognito.domainPrefix to the prefix in the CognitoDomainUrl output',
-      });
-      break;
-    }
     case 'AWS::Cognito::UserPool': {
       if (removed || replaced) {
         out.push({
@@ -255,31 +244,6 @@ function ruleFindings(r: ResourceDifference, c: RuleContext): ChangeFinding[] {
           safePath: 'undo the config change that causes this',
         });
         break;
-      }
-      // Cognito never removes or redefines an attribute of a live pool.
-      const oldAttrs = schemaByName(oldProps.Schema);
-      const newAttrs = schemaByName(newProps.Schema);
-      for (const [name, def] of oldAttrs) {
-        const next = newAttrs.get(name);
-        if (!next) {
-          out.push({
-            ...at,
-            kind: 'refused',
-            code: 'attribute-removed',
-            summary: `attribute ${name} would be removed from the user pool; Cognito cannot remove an attribute, so the update would fail`,
-            safePath: name.startsWith('custom:') || name === 'groups'
-              ? 'keep the setting that adds it (an identity provider with attributeMapping.groups)'
-              : 'undo the change',
-          });
-        } else if (!sameValue(def, next)) {
-          out.push({
-            ...at,
-            kind: 'refused',
-            code: 'attribute-changed',
-            summary: `attribute ${name} would be redefined; Cognito cannot change an existing attribute, so the update would fail`,
-            safePath: 'undo the change to this attribute',
-          });
-        }
       }
       break;
     }

@@ -13,7 +13,7 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { cognitoDomainPrefix, identityProviderName, repositoryName, type Config } from '../../lib/config.js';
+import { cognitoDomainPrefix, identityProviderName, isDomainPrefixDerived, repositoryName, type Config } from '../../lib/config.js';
 import { OutputKeys, stackNames } from '../../lib/outputs.js';
 import type { CheckResult } from '../doctor/checks.js';
 import { sdk } from '../lib/aws.js';
@@ -132,7 +132,12 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
     id: 'cognito-domain',
     title: 'Cognito domain prefix free or already this kit\'s',
     async run(d, kit) {
-      const prefix = cognitoDomainPrefix(d.config);
+      const dataStackId = kit.stacks.get(stackNames(d.config).data);
+      if (isDomainPrefixDerived(d.config) && !dataStackId) {
+        // The derived prefix carries part of the data stack's id, known only once it exists.
+        return ok(`${cognitoDomainPrefix(d.config)}: derived from the new data stack's id, so unique; nothing to check before the first deploy`);
+      }
+      const prefix = cognitoDomainPrefix(d.config, dataStackId);
       const res = await d.cognito().send(new (sdk.cognito().DescribeUserPoolDomainCommand)({ Domain: prefix }));
       const owner = res.DomainDescription?.UserPoolId;
       // No such domain: Cognito answers with an empty DomainDescription, not an error.
@@ -145,7 +150,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
         `${prefix}.auth.${d.region}.amazoncognito.com is taken by user pool ${owner}${account ? ` (account ${account})` : ''}; creating the data stack would fail ("Domain already associated with another user pool")`,
         d.config.cognito.domainPrefix
           ? 'choose another cognito.domainPrefix in shinykit.yaml (unique in the region across all AWS accounts)'
-          : 'set cognito.domainPrefix in shinykit.yaml to something unique, such as <name>-login-<your initials or a number>',
+          : 'the kit derived this prefix from the data stack\'s id; set cognito.domainPrefix in shinykit.yaml to a prefix of your own',
       );
     },
   },
@@ -305,10 +310,12 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
         if (errName(err) !== 'NoSuchEntityException' && errName(err) !== 'NoSuchEntity') throw err;
       }
       // The account's first ECS cluster can fail while ECS creates this role
-      // (aws-cloudformation/cloudformation-coverage-roadmap#818).
-      return fail(
-        'AWSServiceRoleForECS does not exist yet: an account\'s first ECS cluster can fail with "Unable to assume the service linked role"',
-        'create it once: `aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com`',
+      // (aws-cloudformation/cloudformation-coverage-roadmap#818); the host stack
+      // creates it before the cluster (lib/constructs/ecs-apps.ts), which needs
+      // iam:CreateServiceLinkedRole for the deploying role (cdk bootstrap's default has it).
+      return warn(
+        'AWSServiceRoleForECS does not exist yet; the host stack creates it before the ECS cluster',
+        'nothing, if the deploy may call iam:CreateServiceLinkedRole; otherwise create it once: `aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com`',
       );
     },
   },

@@ -90,8 +90,8 @@ describe('shinykit plan with credentials, against the deployed stacks (built CLI
   });
 
   it('a new domain prefix on the deployed pool is refused by Cognito, and the safe path keeps the deployed prefix', () => {
-    expect(text.stdout).toContain('WOULD FAIL: the Cognito domain prefix would change from analytics-login to analytics-sso');
-    expect(text.stdout).toContain('safer: keep the deployed prefix: set cognito.domainPrefix: analytics-login in shinykit.yaml');
+    expect(text.stdout).toContain('WOULD FAIL: the Cognito domain prefix would change from "analytics-login-<data-stack-id>" (derived) to "analytics-sso"');
+    expect(text.stdout).toContain('safer: keep the deployed prefix: set cognito.domainPrefix to the prefix in the data stack\'s CognitoDomainUrl output');
   });
 
   it('--json carries the same findings as data', () => {
@@ -106,7 +106,7 @@ describe('shinykit plan with credentials, against the deployed stacks (built CLI
     expect(byCode('group-deleted')).toEqual([expect.objectContaining({ kind: 'data-loss', group: 'dash_users', members: MEMBERS, stack: 'analytics-data' })]);
     expect(byCode('repository-orphaned')).toEqual([expect.objectContaining({ repository: 'analytics/dash-demo', impact: 'WILL_ORPHAN' })]);
     expect(byCode('repository-exists')).toEqual([expect.objectContaining({ kind: 'refused', repository: 'analytics/report' })]);
-    expect(byCode('domain-prefix-change')).toEqual([expect.objectContaining({ kind: 'refused', impact: 'WILL_REPLACE' })]);
-    expect(plan.deployed.findings.map((f) => f.code).sort()).toEqual(['domain-prefix-change', 'group-deleted', 'repository-exists', 'repository-orphaned']);
+    expect(byCode('domain-prefix-changed')).toEqual([expect.objectContaining({ kind: 'refused', impact: 'WILL_REPLACE' })]);
+    expect(plan.deployed.findings.map((f) => f.code).sort()).toEqual(['domain-prefix-changed', 'group-deleted', 'repository-exists', 'repository-orphaned']);
   });
 });

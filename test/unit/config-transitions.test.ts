@@ -74,7 +74,8 @@ const ROWS: readonly Row[] = [
   { name: 'add a Google provider', to: (r) => (r.cognito.identityProviders = [GOOGLE]), expect: [] },
   { name: 'add an OIDC provider mapping groups (adds custom:groups)', to: withEntra, expect: [] },
   { name: 'add a SAML provider mapping groups', to: (r) => (r.cognito.identityProviders = [OKTA]), expect: [] },
-  { name: 'remove the OIDC provider that added custom:groups', from: withEntra, to: (r) => (r.cognito.identityProviders = []), expect: ['attribute-removed'] },
+  // custom:groups is declared on every pool (lib/constructs/identity.ts), so dropping the provider removes no attribute.
+  { name: 'remove the OIDC provider that maps groups', from: withEntra, to: (r) => (r.cognito.identityProviders = []), expect: [] },
   {
     name: 'add an app',
     to: (r) => r.apps.push({ id: 'report', kind: 'shiny', context: 'assets/examples/shiny-demo', groups: ['shiny_users'] }),
@@ -104,7 +105,7 @@ const ROWS: readonly Row[] = [
     to: (r) => (r.backend = 'docker'),
     expect: ['log-group-deleted'],
   },
-  { name: 'set cognito.domainPrefix on a deployed pool', to: (r) => (r.cognito.domainPrefix = 'analytics-sso'), expect: ['domain-prefix-change'] },
+  { name: 'set cognito.domainPrefix on a deployed pool', to: (r) => (r.cognito.domainPrefix = 'analytics-sso'), expect: ['domain-prefix-changed'] },
   { name: 'change shinyproxy.version', to: (r) => (r.shinyproxy.version = '3.2.2'), expect: ['host-replaced'] },
 ];
 
@@ -130,4 +131,16 @@ describe('config transitions on a deployed kit: plan flags every stateful replac
       expect(codes).toEqual([...new Set(row.expect)].sort());
     });
   }
+
+  it('upgrading a kit deployed with the old literal prefix (<name>-login) to the derived one is refused, with the way out', () => {
+    const before = structuredClone(base);
+    const data = before['analytics-data']!;
+    const [domainId] = Object.entries(data.Resources).find(([, r]: [string, any]) => r.Type === 'AWS::Cognito::UserPoolDomain')!;
+    data.Resources[domainId].Properties.Domain = 'analytics-login';
+    const stacks = Object.keys(base).map((stack) => ({ stack, current: before[stack], next: base[stack]! }));
+    const { findings } = analyzeChanges(stacks);
+    expect(findings).toEqual([
+      expect.objectContaining({ kind: 'refused', code: 'domain-prefix-changed', logicalId: domainId, safePath: expect.stringContaining('set cognito.domainPrefix') }),
+    ]);
+  });
 });

@@ -187,7 +187,9 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
       );
       const offered = new Set((offers.InstanceTypeOfferings ?? []).map((o) => o.Location));
       // The VPC's subnets sit in Fn::GetAZs's zones by index; Fn::GetAZs lists the
-      // region's zones in alphabetical order (CloudFormation's Fn::GetAZs reference).
+      // region's zones in alphabetical order (CloudFormation's Fn::GetAZs reference;
+      // when only some zones have a default subnet it lists just those, which this
+      // approximation ignores).
       const zones = await d.ec2().send(
         new ec2.DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }, { Name: 'state', Values: ['available'] }] }),
       );

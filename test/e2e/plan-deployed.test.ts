@@ -64,9 +64,9 @@ beforeAll(async () => {
   writeFileSync(config, stringify(raw));
 
   const env = { ...moto.env };
-  text = await runCli(['--config', config, '--outputs', join(dir, 'none.json'), 'plan', '--no-preview'], { env, cwd: dir });
-  json = await runCli(['--config', config, '--outputs', join(dir, 'none.json'), 'plan', '--json', '--no-preview'], { env, cwd: dir });
-}, 300_000); // two plans (each synthesizes both stacks) on a shared two-core machine
+  text = await runCli(['--config', config, '--outputs', join(dir, 'none.json'), 'plan', '--no-preview'], { env, cwd: dir, timeoutMs: 290_000 });
+  json = await runCli(['--config', config, '--outputs', join(dir, 'none.json'), 'plan', '--json', '--no-preview'], { env, cwd: dir, timeoutMs: 290_000 });
+}, 600_000); // two plans (each synthesizes both stacks) on a shared two-core machine
 afterAll(async () => {
   await moto?.stop();
 });

@@ -17,6 +17,12 @@ export interface BuildAppOptions {
   readonly nag?: boolean;
   /** Directory of shinykit.yaml: relative paths in it (SAML metadata files) resolve here. @default the working directory */
   readonly configDir?: string;
+  /**
+   * aws-cdk-lib's built-in CloudFormation validation at synth. It dominates synth time;
+   * callers that synthesize many variants to compare them (the config-transition test)
+   * turn it off, `cdk synth` keeps it. @default true
+   */
+  readonly builtinValidation?: boolean;
 }
 
 /**
@@ -43,7 +49,7 @@ export const CDK_FEATURE_FLAGS = {
 } as const;
 
 export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; data: DataStack; host: HostStack } {
-  const app = new App({ outdir: opts.outdir, context: { ...CDK_FEATURE_FLAGS } });
+  const app = new App({ outdir: opts.outdir, context: { ...CDK_FEATURE_FLAGS }, builtinCloudFormationValidation: opts.builtinValidation ?? true });
   // Env-agnostic unless the config pins a region: synth then needs no account,
   // no credentials and no lookups.
   const env: Environment | undefined = cfg.region ? { region: cfg.region } : undefined;

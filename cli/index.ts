@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { commandEntries, type CommandEntry } from './commands/index.js';
 import { reportError } from './lib/errors.js';
+import { useColor } from './lib/output.js';
 
 /** Global options that take a value: their value is not a command name. */
 const VALUE_OPTIONS = new Set(['--config', '--outputs', '--profile', '--region']);
@@ -65,7 +66,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     const profileAt = argv.indexOf('--profile');
     const profile = profileAt > 0 ? argv[profileAt + 1] : argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
     const { exitCode, lines } = reportError(err, debug, { profile });
-    for (const line of lines) process.stderr.write(`${line}\n`);
+    // Red "error:" only when stderr itself is a terminal (and no NO_COLOR / --no-color).
+    const red = useColor(process.stderr, { flag: !argv.includes('--no-color') });
+    for (const line of lines) process.stderr.write(`${red ? line.replace(/^error:/, '\u001b[31merror:\u001b[0m') : line}\n`);
     return exitCode;
   }
 }

@@ -220,7 +220,8 @@ export async function generateCliReference(): Promise<string> {
   // A few at a time: each is a Node start-up.
   const helps = await mapConcurrent(paths, 4, async (p) => {
     const { stdout } = await run('node', [CLI, ...p, '--help'], { cwd: ROOT, env });
-    return stdout.trimEnd();
+    // Each command's help repeats the global options; the reference lists them once, under `shinykit`.
+    return (p.length ? stdout.replace(/\nGlobal Options:\n[\s\S]*$/, '') : stdout).trimEnd();
   });
   const out = ['Generated from the built CLI\'s `--help` by `npm run docs`. Global options go before the command (`npx shinykit --config other.yaml plan`).'];
   paths.forEach((p, i) => {

@@ -254,7 +254,7 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     await deploy();
     const res = await doctor(['--outputs', join(dir, 'nope.json')]);
     expect(res.exitCode).toBe(1);
-    expect(res.stdout).toMatch(/✗ stacks deployed, outputs complete: stack analytics-data does not exist/);
+    expect(res.stdout).toMatch(/✗ stacks deployed, outputs complete: nothing is deployed yet: there is no .*nope\.json and no stack analytics-data( in [a-z0-9-]+)? \(deploy first: `shinykit deploy`/);
     expect(res.stdout).toMatch(/fix: deploy the current stacks/);
     expect(res.stdout).toMatch(/^- DNS points at the host: needs the SiteHostname output/m);
   });

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { commandEntries, type CommandEntry } from './commands/index.js';
 import { reportError } from './lib/errors.js';
+import { useColor } from './lib/output.js';
 
 /** Global options that take a value: their value is not a command name. */
 const VALUE_OPTIONS = new Set(['--config', '--outputs', '--profile', '--region']);
@@ -26,28 +27,32 @@ export function entriesFor(args: readonly string[]): readonly CommandEntry[] {
     return entry ? [entry] : commandEntries;
   }
   // `shinykit --version` prints and exits: it needs no command at all.
-  return args.includes('-V') || args.includes('--version') ? [] : commandEntries;
+  return args.includes('-v') || args.includes('--version') ? [] : commandEntries;
 }
 
 /** The program with the commands `args` (argv without node and script) needs; all by default. */
 export async function createProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('shinykit')
     .description('Shiny and Dash apps on AWS behind ShinyProxy, with Cognito login and per-app groups')
-    .version(packageVersion(), '-V, --version')
+    .version(packageVersion(), '-v, --version', 'print the version')
     .option('--config <file>', 'the shinykit config file', 'shinykit.yaml')
     .option('--outputs <file>', 'stack outputs written by `cdk deploy`', 'cdk-outputs.json')
     .option('--profile <name>', 'AWS profile to use (default: the SDK default chain)')
     .option('--region <region>', 'AWS region (default: shinykit.yaml, then the stack outputs, then the SDK)')
     .addOption(new Option('--debug', 'show stack traces and extra detail').default(false))
+    .option('-q, --quiet', 'print only results, warnings and errors (no progress or notes)')
+    .option('--no-color', 'no colour (also: the NO_COLOR environment variable; colour is only ever used on a terminal)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   for (const command of await Promise.all(entriesFor(args).map((e) => e.load()))) program.addCommand(command);
-  // Usage errors from commander (unknown option, missing argument) must exit 2, not 1.
-  const exitOverride = (cmd: Command) => {
+  // Usage errors from commander (unknown option, missing argument) must exit 2, not 1;
+  // every command's help lists the global options it accepts (--config, --profile, ...).
+  const configure = (cmd: Command) => {
     cmd.exitOverride();
-    cmd.commands.forEach(exitOverride);
+    cmd.configureHelp({ showGlobalOptions: true });
+    cmd.commands.forEach(configure);
   };
-  exitOverride(program);
+  configure(program);
   return program;
 }
 
@@ -58,8 +63,12 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     return 0;
   } catch (err) {
     const debug = argv.includes('--debug');
-    const { exitCode, lines } = reportError(err, debug);
-    for (const line of lines) process.stderr.write(`${line}\n`);
+    const profileAt = argv.indexOf('--profile');
+    const profile = profileAt > 0 ? argv[profileAt + 1] : argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
+    const { exitCode, lines } = reportError(err, debug, { profile });
+    // Red "error:" only when stderr itself is a terminal (and no NO_COLOR / --no-color).
+    const red = useColor(process.stderr, { flag: !argv.includes('--no-color') });
+    for (const line of lines) process.stderr.write(`${red ? line.replace(/^error:/, '\u001b[31merror:\u001b[0m') : line}\n`);
     return exitCode;
   }
 }

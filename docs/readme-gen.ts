@@ -32,9 +32,10 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
   tls: 'HTTPS certificate settings (Let\'s Encrypt, issued and renewed on the host).',
   'tls.email': 'Let\'s Encrypt account email: certificate expiry notices go here.',
   host: 'The EC2 instance that runs nginx, ShinyProxy and the app containers.',
-  'host.instanceType': 'EC2 instance type. Graviton types (`t4g.*`, `m7g.*`, ...) run arm64: images are built for linux/arm64 and an arm64 AMI is used.',
+  'host.instanceType': 'EC2 instance type. Graviton types (`t4g.*`, `m7g.*`, ...) run arm64: images are built for linux/arm64 and an arm64 AMI is used. `validate` checks it against the EC2 instance types known to the kit (cfn-lint\'s list, `scripts/gen-instance-types.mjs`).',
   'host.volumeGiB': 'Root volume size (gp3, encrypted). Holds the OS and every app image.',
-  'host.sshCidr': 'Opens port 22 to this IPv4 CIDR only. Absent: no SSH at all (use SSM Session Manager).',
+  'host.sshCidr': 'Opens port 22 to this IPv4 CIDR only. Absent: no SSH at all (use SSM Session Manager). A range wider than /16 (0.0.0.0/0 is the whole internet) is refused unless `allowSshFromAnywhere` is set.',
+  'host.allowSshFromAnywhere': 'Acknowledges an `sshCidr` wider than /16, such as 0.0.0.0/0. `shinykit plan` still warns about it.',
   'host.shinyproxyJarSha256': 'SHA-256 of the ShinyProxy jar the host downloads; the host refuses a jar that does not match.',
   cognito: 'The Cognito user pool: who can log in, and the groups that open apps.',
   'cognito.domainPrefix': 'Prefix of the hosted login page `https://<prefix>.auth.<region>.amazoncognito.com`; unique per region across all AWS accounts. Default: `<name>-login-<s>`, `<s>` being the first 8 hex digits of the data stack\'s StackId UUID (unique with no action, stable across updates; `plan` shows the pattern before the first deploy, the `CognitoDomainUrl` output the real value). Cannot change on a deployed pool.',
@@ -70,7 +71,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
   'cognito.defaultGroups': 'Groups every federated user gets at sign-in (in the token, not stored memberships).',
   'cognito.federatedEmailDomains': 'Only federated users with an email in these domains get mapped or default groups (with Google anyone can sign in; without groups they open no app).',
   shinyproxy: 'ShinyProxy settings.',
-  'shinyproxy.version': 'ShinyProxy release the host installs (3.2 or later: the kit relies on `enforce-https-redirect-uri`).',
+  'shinyproxy.version': 'ShinyProxy release the host installs (3.2.0 or later: the kit relies on `enforce-https-redirect-uri`). Quote it (`"3.2.3"`): YAML reads 3.2 as a number.',
   'shinyproxy.sha256': 'SHA-256 of the ShinyProxy download for `version`; the host refuses a file that does not match.',
   'shinyproxy.title': 'Title of the ShinyProxy landing page.',
   'shinyproxy.adminGroups': 'Groups that see ShinyProxy\'s admin page (running apps, sessions).',
@@ -219,7 +220,8 @@ export async function generateCliReference(): Promise<string> {
   // A few at a time: each is a Node start-up.
   const helps = await mapConcurrent(paths, 4, async (p) => {
     const { stdout } = await run('node', [CLI, ...p, '--help'], { cwd: ROOT, env });
-    return stdout.trimEnd();
+    // Each command's help repeats the global options; the reference lists them once, under `shinykit`.
+    return (p.length ? stdout.replace(/\nGlobal Options:\n[\s\S]*$/, '') : stdout).trimEnd();
   });
   const out = ['Generated from the built CLI\'s `--help` by `npm run docs`. Global options go before the command (`npx shinykit --config other.yaml plan`).'];
   paths.forEach((p, i) => {

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import { EC2_INSTANCE_FAMILIES, EC2_INSTANCE_TYPES_SOURCE } from './data/ec2-instance-types.js';
 
 /** A DNS label: what stack prefixes, app ids and ECR path parts must be. */
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -26,6 +27,18 @@ const SEMVER = /^\d+\.\d+\.\d+$/;
 
 export const DEFAULT_PORTS = { shiny: 3838, dash: 8050 } as const;
 export const DEFAULT_SHINYPROXY_VERSION = '3.2.3';
+/**
+ * The oldest ShinyProxy the rendered application.yml works with: it sets
+ * `proxy.openid.enforce-https-redirect-uri` (ShinyProxy 3.2, DESIGN.md); older
+ * releases ignore it, build an http:// redirect URI behind nginx, and Cognito
+ * refuses the login with redirect_mismatch.
+ */
+export const MIN_SHINYPROXY_VERSION = '3.2.0';
+/**
+ * SSH from a range wider than this prefix (a /15 is 131,072 addresses) is "open
+ * to the internet" for our purposes: it needs host.allowSshFromAnywhere.
+ */
+export const WIDEST_SSH_PREFIX = 16;
 /** Cognito refuses domain prefixes containing these words. */
 const RESERVED_PREFIX_WORDS = ['aws', 'amazon', 'cognito'];
 /** Fargate's task CPU sizes (the keys of `FARGATE_SIZES`). */
@@ -115,8 +128,12 @@ const TlsSchema = z.strictObject({
 
 const HostSchema = z.strictObject({
   instanceType: z
-    .string()
+    .string({ error: 'expected an EC2 instance type such as t3.small or t4g.small' })
     .regex(INSTANCE_TYPE, { error: 'expected an EC2 instance type such as t3.small or t4g.small' })
+    .superRefine((v, ctx) => {
+      const problem = INSTANCE_TYPE.test(v) ? instanceTypeProblem(v) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default('t3.small'),
   volumeGiB: z
     .number({ error: 'expected a size in GiB between 8 and 16384' })
@@ -125,6 +142,11 @@ const HostSchema = z.strictObject({
     .max(16384, { error: 'expected at most 16384 GiB' })
     .default(30),
   sshCidr: cidr.optional(),
+  /**
+   * Acknowledges an sshCidr wider than /16 (0.0.0.0/0 is the whole internet).
+   * Without it such a range is refused: use SSM Session Manager or your own address.
+   */
+  allowSshFromAnywhere: z.boolean({ error: 'expected true or false' }).default(false),
 });
 
 // ---- federated identity providers (cognito.identityProviders) ----
@@ -257,7 +279,19 @@ const CognitoSchema = z.strictObject({
 });
 
 const ShinyProxySchema = z.strictObject({
-  version: z.string().regex(SEMVER, { error: 'expected a version such as 3.2.3' }).default(DEFAULT_SHINYPROXY_VERSION),
+  version: z
+    .string({
+      // YAML reads an unquoted 3.2 as the number 3.2; say so rather than "expected a string".
+      error: (iss) =>
+        typeof iss.input === 'number'
+          ? `YAML reads ${iss.input} as a number: quote the version, such as "${versionFromNumber(iss.input)}"`
+          : 'expected a version such as "3.2.3"',
+    })
+    .regex(SEMVER, { error: 'expected a version such as 3.2.3 (major.minor.patch)' })
+    .refine((v) => !SEMVER.test(v) || compareVersions(v, MIN_SHINYPROXY_VERSION) >= 0, {
+      error: `shinykit needs ShinyProxy ${MIN_SHINYPROXY_VERSION} or later (older releases build an http:// login redirect behind nginx and Cognito refuses it with redirect_mismatch); use ${DEFAULT_SHINYPROXY_VERSION}`,
+    })
+    .default(DEFAULT_SHINYPROXY_VERSION),
   /** SHA-256 of the ShinyProxy jar for `version`; the host refuses a download that does not match. */
   sha256: z
     .string()
@@ -343,6 +377,18 @@ export const ConfigSchema = ConfigObject
         message: `"${cfg.domain}" is not inside hostedZone "${cfg.hostedZone}"; use a name ending in .${cfg.hostedZone}`,
       });
     }
+    const ssh = cfg.host.sshCidr;
+    const sshPrefix = ssh === undefined || !isIpv4Cidr(ssh) ? undefined : Number(ssh.split('/')[1]);
+    if (sshPrefix !== undefined && sshPrefix < WIDEST_SSH_PREFIX && !cfg.host.allowSshFromAnywhere) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['host', 'sshCidr'],
+        message:
+          `${cfg.host.sshCidr} opens SSH (port 22) to ${sshPrefix === 0 ? 'the whole internet' : `${(2 ** (32 - sshPrefix)).toLocaleString('en-US')} addresses`}; ` +
+          'use your own address (such as 203.0.113.7/32), or remove sshCidr and use SSM Session Manager; ' +
+          'if you really mean it, also set host.allowSshFromAnywhere: true',
+      });
+    }
     checkEcs(cfg, ctx);
     if (cfg.cognito.domainPrefix === undefined && RESERVED_PREFIX_WORDS.some((w) => cfg.name.includes(w))) {
       ctx.addIssue({
@@ -416,25 +462,7 @@ export function parseConfig(text: string, file = 'shinykit.yaml'): Config {
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
 
-  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
-    // Walk to the deepest node that exists, so a missing key points at its parent.
-    let node: unknown = doc.contents;
-    let offset: number | undefined = (doc.contents as YamlNode | null)?.range?.[0];
-    for (const part of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === part);
-        if (!pair) break;
-        offset = (pair.key as YamlNode | null)?.range?.[0] ?? offset;
-        node = pair.value;
-      } else if (isSeq(node) && typeof part === 'number') {
-        const item = node.items[part] as YamlNode | undefined;
-        if (!item) break;
-        offset = item.range?.[0] ?? offset;
-        node = item;
-      } else break;
-    }
-    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
-  };
+  const lineOf = configLocator(doc, lineCounter);
 
   const problems: ConfigProblem[] = [];
   for (const issue of result.error.issues) {
@@ -454,6 +482,37 @@ export function parseConfig(text: string, file = 'shinykit.yaml'): Config {
     problems.push({ path: formatPath(path), message, line: lineOf(path) });
   }
   throw new ConfigError(file, problems);
+}
+
+/**
+ * Finds the line of a config path (`['apps', 1, 'context']`) in parsed YAML; a
+ * path that does not exist points at its deepest existing parent.
+ */
+export function configLocator(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter): (path: readonly PropertyKey[]) => number | undefined {
+  return (path) => {
+    let node: unknown = doc.contents;
+    let offset: number | undefined = (doc.contents as YamlNode | null)?.range?.[0];
+    for (const part of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === part);
+        if (!pair) break;
+        offset = (pair.key as YamlNode | null)?.range?.[0] ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === 'number') {
+        const item = node.items[part] as YamlNode | undefined;
+        if (!item) break;
+        offset = item.range?.[0] ?? offset;
+        node = item;
+      } else break;
+    }
+    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  };
+}
+
+/** The line of each path in config text (for checks made after parsing, such as files on disk). */
+export function lineFinder(text: string): (path: readonly PropertyKey[]) => number | undefined {
+  const lineCounter = new LineCounter();
+  return configLocator(parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter);
 }
 
 /** Reads and validates a config file. Throws ConfigError (also for a missing file). */
@@ -605,6 +664,66 @@ function isIpv4Cidr(value: string): boolean {
   if (rest.length > 0 || addr === undefined || prefix === undefined) return false;
   if (!/^\d{1,2}$/.test(prefix) || Number(prefix) > 32) return false;
   return isIP(addr) === 4;
+}
+
+/** -1, 0 or 1 as `a` is older than, equal to or newer than `b` (both major.minor.patch). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+/** 3.2 → "3.2.0", 3 → "3.0.0": the version a user most likely meant by an unquoted number. */
+function versionFromNumber(n: number): string {
+  const parts = String(n).split('.');
+  while (parts.length < 3) parts.push('0');
+  return parts.join('.');
+}
+
+/**
+ * Why an instance type does not exist, or undefined when it does. The list is
+ * cfn-lint's (lib/data/ec2-instance-types.ts): every type offered in any region
+ * when it was generated. A type AWS launched later is refused until the list is
+ * regenerated, and availability in one region is not checked.
+ */
+export function instanceTypeProblem(type: string): string | undefined {
+  const [family = '', size = ''] = type.split('.');
+  const sizes = EC2_INSTANCE_FAMILIES[family]?.split(' ');
+  if (sizes?.includes(size)) return undefined;
+  const known = `(the kit's list of EC2 instance types, from ${EC2_INSTANCE_TYPES_SOURCE})`;
+  if (sizes) {
+    const near = closest(size, sizes);
+    return `there is no ${type}${near ? ` (did you mean ${family}.${near}?)` : ''}; ${family} comes in ${sizes.join(', ')} ${known}`;
+  }
+  const near = closest(type, Object.entries(EC2_INSTANCE_FAMILIES).flatMap(([f, s]) => s.split(' ').map((x) => `${f}.${x}`)));
+  return `there is no EC2 instance type ${type}${near ? ` (did you mean ${near}?)` : ''} ${known}`;
+}
+
+/** The candidate within edit distance 2 of `word` (the nearest), if any. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 // ---- backend: ecs ----

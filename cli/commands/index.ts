@@ -24,4 +24,5 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'push', load: async () => (await import('./push.js')).pushCommand() },
   { name: 'apply', load: async () => (await import('./apply.js')).applyCommand() },
   { name: 'doctor', load: async () => (await import('./doctor.js')).doctorCommand() },
+  { name: 'completion', load: async () => (await import('./completion.js')).completionCommand() },
 ];

@@ -13,7 +13,7 @@ import { stdin, stderr } from 'node:process';
 import { createInterface } from 'node:readline/promises';
 import { ConfigError, formatProblem, parseConfig } from '../../lib/config.js';
 import { createContext } from '../lib/context.js';
-import { UsageError, WorkError } from '../lib/errors.js';
+import { InterruptedError, UsageError, WorkError } from '../lib/errors.js';
 import { assetsDir } from '../../lib/constructs/assets.js';
 
 export interface InitAnswers {
@@ -185,17 +185,43 @@ export function suggestName(dir: string): string {
   return /^[a-z0-9]/.test(name) && !/aws|amazon|cognito/.test(name) ? name : 'shiny-apps';
 }
 
-/** Asks for what the flags did not give; only on a TTY (the caller decides). */
+/**
+ * Why one typed answer cannot be used, in the words `validate` would use, or
+ * undefined when it can: each answer is checked through the real schema as it
+ * is typed, so a bad one is asked again instead of failing after the last.
+ */
+export function answerProblem(field: 'name' | 'domain' | 'email', value: string, others: { name: string }): string | undefined {
+  if (field === 'email' && !value) return "an email address is required (Let's Encrypt sends certificate expiry notices there)";
+  const trial = { name: others.name, email: 'ops@example.org', [field]: value || undefined } as InitAnswers;
+  const paths = { name: ['name', 'cognito.domainPrefix'], domain: ['domain'], email: ['tls.email'] }[field];
+  try {
+    parseConfig(initConfigText(trial), 'shinykit.yaml');
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const p = err.problems.find((x) => paths.includes(x.path));
+    if (p) return p.message;
+  }
+  return undefined;
+}
+
+/** Asks for what the flags did not give; only on a TTY (the caller decides). Re-asks an answer that fails. */
 export async function promptAnswers(
   given: Partial<InitAnswers>,
   defaults: { name: string },
   ask: (question: string) => Promise<string>,
+  say: (line: string) => void = () => undefined,
 ): Promise<Partial<InitAnswers>> {
-  const name = given.name ?? ((await ask(`Project name [${defaults.name}]: `)).trim() || defaults.name);
-  const domain =
-    given.domain ?? ((await ask('Domain for the site (blank: use <elastic-ip>.sslip.io): ')).trim() || undefined);
-  let email = given.email;
-  while (!email) email = (await ask("Email for Let's Encrypt expiry notices: ")).trim();
+  const askValid = async (question: string, field: 'name' | 'domain' | 'email', fallback: string, name: string) => {
+    for (;;) {
+      const value = (await ask(question)).trim() || fallback;
+      const problem = answerProblem(field, value, { name });
+      if (!problem) return value;
+      say(`  ${value ? `"${value}": ` : ''}${problem}`);
+    }
+  };
+  const name = given.name ?? (await askValid(`Project name [${defaults.name}]: `, 'name', defaults.name, defaults.name));
+  const domain = given.domain ?? ((await askValid('Domain for the site (blank: use <elastic-ip>.sslip.io): ', 'domain', '', name)) || undefined);
+  const email = given.email ?? (await askValid("Email for Let's Encrypt expiry notices: ", 'email', '', name));
   return { name, domain, email };
 }
 
@@ -214,17 +240,27 @@ export function initCommand(): Command {
       const defaults = { name: suggestName(dirArg) };
       if (!opts.yes && stdin.isTTY && stderr.isTTY) {
         const rl = createInterface({ input: stdin, output: stderr });
+        // Ctrl-C at a prompt: stop quietly with 130, as shells expect (no error, no --debug hint).
+        const interrupt = new AbortController();
+        rl.on('SIGINT', () => interrupt.abort());
         try {
-          given = await promptAnswers(given, defaults, (q) => rl.question(q));
+          given = await promptAnswers(given, defaults, (q) => rl.question(q, { signal: interrupt.signal }), (line) => stderr.write(`${line}\n`));
+        } catch (err) {
+          if (interrupt.signal.aborted) {
+            stderr.write('\n');
+            throw new InterruptedError();
+          }
+          throw err;
         } finally {
           rl.close();
         }
       }
       const result = runInit({ dir: dirArg, force: opts.force, ...given, name: given.name ?? defaults.name });
       const where = relative(process.cwd(), result.dir) || '.';
-      for (const f of result.created) ctx.out.result(`created      ${join(where, f)}`);
-      for (const f of result.overwritten) ctx.out.result(`overwritten  ${join(where, f)}`);
-      if (result.gitignoreAdded.length > 0) ctx.out.result(`.gitignore   + ${result.gitignoreAdded.join(' ')}`);
+      // All of init's words go to stderr, where its prompts are: init has no result to pipe.
+      for (const f of result.created) ctx.out.info(`created      ${join(where, f)}`);
+      for (const f of result.overwritten) ctx.out.info(`overwritten  ${join(where, f)}`);
+      if (result.gitignoreAdded.length > 0) ctx.out.info(`.gitignore   + ${result.gitignoreAdded.join(' ')}`);
       ctx.out.info(nextSteps(where));
     });
 }

@@ -2,35 +2,57 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { compareWithDeployed } from '../plan/deployed.js';
 import { formatPlan, runPlan } from '../plan/index.js';
+import { deployRegion } from '../lib/aws-profile.js';
+import { loadCheckedConfig } from '../lib/config-files.js';
 import { createContext, type CommandContext } from '../lib/context.js';
 import type { DeployedComparison } from '../plan/deployed.js';
 import type { SynthesizedStack } from '../plan/synth.js';
+import { ExitCode, plural, ShinykitError, UsageError } from '../lib/errors.js';
 
 export function planCommand(): Command {
   return new Command('plan')
     .description(
-      'validate, synthesize, and show resources, exposure, estimated cost and a config preview (offline); with AWS credentials, also what the deploy would change, lose or fail on in the running kit (read-only)',
+      'validate, synthesize, and summarize resources, access, exposure and estimated cost (offline, no credentials needed); with AWS credentials, also what the deploy would change, lose or fail on in the running kit (read-only)',
     )
     .option('--json', 'print the plan as JSON')
     .option('--mau <n>', 'monthly active users for the Cognito cost estimate', parseMau, 50)
     .option('--prices <file>', 'price table to estimate with (default: the bundled assets/pricing/prices.json)')
-    .option('--no-preview', 'leave out the rendered nginx and ShinyProxy config preview')
+    .option('--preview', 'also print the rendered nginx and ShinyProxy configs (with placeholder values); --json includes them unless --no-preview')
+    .option('--no-preview', 'leave the rendered configs out of --json')
     .option('--offline', 'do not compare with the deployed stacks, even when AWS credentials are available')
-    .action(async (opts: { json?: boolean; mau: number; prices?: string; preview: boolean; offline?: boolean }, cmd: Command) => {
+    .option('--strict', 'fail (exit 2) on warnings too, not only on errors: for CI')
+    .action(async (opts: { json?: boolean; mau: number; prices?: string; preview?: boolean; strict?: boolean; offline?: boolean }, cmd: Command) => {
       const ctx = createContext(cmd);
-      const config = ctx.config(); // a ConfigError here exits 2 with every problem listed
+      // The schema and the files it names (build contexts, Dockerfiles): a ConfigError exits 2 with every problem.
+      const config = loadCheckedConfig(ctx.options.config);
+      const region = deployRegion({ flag: ctx.options.region, configRegion: config.region, profile: ctx.options.profile });
+      if (config.region && ctx.options.region && ctx.options.region !== config.region) {
+        ctx.out.warn(`shinykit.yaml pins region ${config.region}: the stacks deploy there, so plan ignores --region ${ctx.options.region}`);
+      }
+      const status = ctx.out.status?.bind(ctx.out);
       const result = await runPlan({
         config,
         configFile: ctx.options.config,
         mau: opts.mau,
         pricesFile: opts.prices,
-        region: ctx.options.region,
-        preview: opts.preview,
-        progress: (line) => ctx.out.info(line),
+        region: region.region,
+        regionSource: region.source,
+        preview: opts.json ? opts.preview !== false : opts.preview === true,
+        progress: status ? (step) => status(`plan: ${step}`) : undefined,
         deployed: opts.offline ? undefined : (stacks) => compareDeployed(ctx, stacks),
       });
+      status?.(undefined);
       if (opts.json) ctx.out.json(result);
       else ctx.out.result(formatPlan(result));
+      const errors = result.findings.filter((f) => f.level === 'error').length;
+      const warnings = result.findings.length - errors;
+      if (errors > 0 || (opts.strict && warnings > 0)) {
+        if (opts.json) throw new ShinykitError('', ExitCode.Usage);
+        const what = errors > 0 ? plural(errors, 'error') + (opts.strict && warnings ? ` and ${plural(warnings, 'warning')}` : '') : plural(warnings, 'warning');
+        throw new UsageError(`plan found ${what}${errors === 0 ? ' (--strict)' : ''}: see "Problems" above`, {
+          hint: 'fix them in shinykit.yaml (or the price table) and run `shinykit plan` again',
+        });
+      }
     });
 }
 

@@ -1,6 +1,10 @@
-/** `shinykit validate`: check shinykit.yaml and list every problem with its path. */
+/**
+ * `shinykit validate`: check shinykit.yaml and list every problem with its path:
+ * the schema (lib/config.ts), then the files it names (cli/lib/config-files.ts).
+ */
 import { Command } from 'commander';
-import { ConfigError, loadConfig, type Config, type ConfigProblem } from '../../lib/config.js';
+import { ConfigError, type Config, type ConfigProblem } from '../../lib/config.js';
+import { loadCheckedConfig } from '../lib/config-files.js';
 import { createContext } from '../lib/context.js';
 import { ExitCode, ShinykitError } from '../lib/errors.js';
 
@@ -13,7 +17,7 @@ export interface ValidateResult {
 
 export function runValidate(opts: { file: string }): ValidateResult {
   try {
-    const config = loadConfig(opts.file);
+    const config = loadCheckedConfig(opts.file);
     return { file: opts.file, valid: true, problems: [], config };
   } catch (err) {
     if (err instanceof ConfigError) return { file: opts.file, valid: false, problems: err.problems };

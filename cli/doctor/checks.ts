@@ -14,6 +14,7 @@ import { ExtraOutputKeys, OutputKeys, repositoryOutputKey, requiredOutputKeys } 
 import type { ImageState } from '../lib/image-state.js';
 import { followSiteRedirects, probeCertificate, type Endpoint, type Resolver } from './site.js';
 import { withEcsChecks } from './ecs.js';
+import { describeAwsError } from '../lib/errors.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -132,7 +133,7 @@ export const CHECKS: readonly Check[] = [
       if (days < d.certWarnDays) {
         return warn(
           `${until} (${days} day${days === 1 ? '' : 's'} left)`,
-          'certbot renews certificates 30 days before expiry; renewal is failing: check DNS and port 80, and the host log group (HostLogGroupName output)',
+          `certbot renews certificates 30 days before expiry; renewal is failing: check DNS and port 80, and the host log group ${out[ExtraOutputKeys.HostLogGroupName] ?? '(HostLogGroupName output)'}`,
         );
       }
       return ok(`trusted, ${until}${probe.issuer ? `, issued by ${probe.issuer}` : ''}`);
@@ -243,7 +244,7 @@ export const CHECKS: readonly Check[] = [
       if (status === undefined) {
         return fail(
           `the host has not reported its boot yet (${name} does not exist)`,
-          'a new host needs a few minutes after `cdk deploy`; if this persists, read its system log: `aws ec2 get-console-output --latest --instance-id <HostInstanceId>` (docs/host.md, "First boot")',
+          `a new host needs a few minutes after \`cdk deploy\`; if this persists, read its system log: \`aws ec2 get-console-output --latest --instance-id ${out[OutputKeys.HostInstanceId] ?? '<HostInstanceId>'}${out[OutputKeys.Region] ? ` --region ${out[OutputKeys.Region]}` : ''}\` (docs/host.md, "First boot")`,
         );
       }
       if (status === null) return fail(`${name} is not JSON`, 'see docs/host.md ("Recovering")');
@@ -251,7 +252,7 @@ export const CHECKS: readonly Check[] = [
       const tail = String(status.detail ?? '').trim().split('\n').slice(-3).join(' / ').slice(0, 400);
       return fail(
         `${status.result ?? 'unknown'} at step ${status.step ?? '?'}${tail ? `: ${tail}` : ''}`,
-        'see docs/host.md ("First boot" lists the steps, "Recovering" how to replace the host: `npx cdk deploy <name>-host`)',
+        `see docs/host.md ("First boot" lists the steps, "Recovering" how to replace the host: \`npx cdk deploy ${d.config.name}-host\`)`,
       );
     },
   },
@@ -264,7 +265,7 @@ export const CHECKS: readonly Check[] = [
       const info = res.InstanceInformationList?.find((i) => i.InstanceId === id);
       const fix =
         'the SSM agent on the host is not reporting: check the instance is running (EC2 console), wait a few minutes after a deploy, ' +
-        'and see docs/host.md ("Recovering") for the boot log in the HostLogGroupName log group';
+        `and see docs/host.md ("Recovering") for the boot log in the log group ${out[ExtraOutputKeys.HostLogGroupName] ?? '(HostLogGroupName output)'}`;
       if (!info) return fail(`${id} is not registered with SSM`, fix);
       if (info.PingStatus !== 'Online') return fail(`${id} is ${info.PingStatus ?? 'unknown'} in SSM`, fix);
       return ok(`${id} Online${info.AgentVersion ? `, agent ${info.AgentVersion}` : ''}`);
@@ -325,6 +326,8 @@ export async function runChecks(d: DoctorDeps, checks: readonly Check[] = withEc
 }
 
 function describe(err: unknown): string {
+  const aws = describeAwsError(err);
+  if (aws) return aws.message;
   if (err instanceof Error) return `${err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`;
   return String(err);
 }
@@ -335,5 +338,6 @@ function awsFix(err: unknown): string {
     return 'check your AWS credentials (--profile, AWS_PROFILE, or `aws sso login`) and --region';
   }
   if (/AccessDenied|NotAuthorized/i.test(text)) return 'use credentials that may read this deployment (Cognito, ECR, SSM)';
-  return 'run again with --debug; if it persists, see docs/host.md';
+  // Never "run again with --debug": doctor may already run with it. The mapper's wording, else the docs.
+  return describeAwsError(err)?.hint ?? 'if it persists, see docs/host.md ("Recovering")';
 }

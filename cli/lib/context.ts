@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { OutputKeys } from '../../lib/outputs.js';
 import { createAwsClients, type AwsClients } from './aws.js';
-import { ShinykitError } from './errors.js';
+import { profileInfo } from './aws-profile.js';
+import { ShinykitError, UsageError } from './errors.js';
 import { createOutput, type Output } from './output.js';
 import { loadStackOutputs, type StackOutputs } from './stack-outputs.js';
 
@@ -16,6 +17,9 @@ export interface GlobalOptions {
   readonly profile?: string;
   readonly region?: string;
   readonly debug: boolean;
+  /** false with --no-color. */
+  readonly color?: boolean;
+  readonly quiet?: boolean;
 }
 
 export interface CommandContext {
@@ -35,11 +39,14 @@ export function globalOptions(cmd: Command): GlobalOptions {
     profile: o.profile,
     region: o.region,
     debug: Boolean(o.debug),
+    color: o.color !== false,
+    quiet: Boolean(o.quiet),
   };
 }
 
-export function createContext(cmd: Command, out: Output = createOutput()): CommandContext {
+export function createContext(cmd: Command, output?: Output): CommandContext {
   const options = globalOptions(cmd);
+  const out = output ?? createOutput({ color: options.color, quiet: options.quiet });
   let config: Config | undefined;
   let outputs: Promise<StackOutputs> | undefined;
   let clients: Promise<AwsClients> | undefined;
@@ -54,6 +61,15 @@ export function createContext(cmd: Command, out: Output = createOutput()): Comma
       throw err;
     }
   };
+  // A misspelt --profile otherwise surfaces as "Could not load credentials" after a timeout.
+  const clientsFor = (region: string | undefined): AwsClients => {
+    if (options.profile && !profileInfo(options.profile).exists) {
+      throw new UsageError(`the AWS profile "${options.profile}" does not exist (it is in neither ~/.aws/config nor ~/.aws/credentials)`, {
+        hint: `create it with \`aws configure --profile ${options.profile}\` (or \`aws configure sso\`), or pass another --profile`,
+      });
+    }
+    return createAwsClients({ profile: options.profile, region });
+  };
   const ctx: CommandContext = {
     options,
     out,
@@ -63,14 +79,13 @@ export function createContext(cmd: Command, out: Output = createOutput()): Comma
         outputsFile: options.outputs,
         // Not aws(): its region may come from these outputs. Without an outputs file,
         // DescribeStacks uses the region known without them (else the SDK's default).
-        cloudformation: () =>
-          createAwsClients({ profile: options.profile, region: options.region ?? ctx.config().region }).cloudformation(),
+        cloudformation: () => clientsFor(options.region ?? ctx.config().region).cloudformation(),
       })),
     aws: () =>
       (clients ??= (async () => {
         const cfg = ctx.config();
         const region = options.region ?? cfg.region ?? (await outputsRegion());
-        return createAwsClients({ profile: options.profile, region });
+        return clientsFor(region);
       })()),
   };
   return ctx;

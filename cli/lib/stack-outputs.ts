@@ -9,7 +9,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Config } from '../../lib/config.js';
 import { stackNames } from '../../lib/outputs.js';
 import { sdk } from './aws.js';
-import { UsageError, WorkError } from './errors.js';
+import { describeAwsError, UsageError, WorkError } from './errors.js';
 
 export class StackOutputs {
   constructor(
@@ -48,8 +48,8 @@ export async function loadStackOutputs(cfg: Config, opts: LoadOutputsOptions): P
   const fromFile = readOutputsFile(opts.outputsFile, names);
   if (fromFile) return fromFile;
   if (!opts.cloudformation) {
-    throw new UsageError(`${opts.outputsFile} not found`, {
-      hint: 'run `npx cdk deploy --all` (it writes the file), or pass --outputs <file>',
+    throw new UsageError(`nothing is deployed yet: ${opts.outputsFile} not found`, {
+      hint: 'deploy first: `shinykit deploy` (it writes the file), or pass --outputs <file>',
     });
   }
   return describeStacks(opts.cloudformation(), names, opts.outputsFile);
@@ -105,13 +105,17 @@ async function describeStacks(cfn: CloudFormationClient, names: readonly string[
       }
     } catch (err) {
       if (err instanceof Error && /does not exist/.test(err.message)) {
-        throw new UsageError(`stack ${name} does not exist and ${file} was not found`, {
-          hint: 'deploy with `npx cdk deploy --all`, or check --region/--profile and "name" in shinykit.yaml',
+        const region = await cfn.config.region().catch(() => undefined);
+        throw new UsageError(`nothing is deployed yet: there is no ${file} and no stack ${name}${region ? ` in ${region}` : ''}`, {
+          hint: 'deploy first: `shinykit deploy`; if it is deployed elsewhere, check --region/--profile and "name" in shinykit.yaml',
         });
       }
-      throw new WorkError(`could not read the outputs of stack ${name} from CloudFormation: ${(err as Error).message}`, {
+      // Missing credentials, profile or region: the error mapper words those in the user's terms.
+      const aws = describeAwsError(err);
+      if (aws?.usage) throw err;
+      throw new WorkError(`could not read the outputs of stack ${name} from CloudFormation: ${aws?.message ?? (err as Error).message}`, {
         cause: err,
-        hint: 'check your AWS credentials and region, or pass --outputs <file>',
+        hint: aws?.hint ?? 'check your AWS credentials and region, or pass --outputs <file>',
       });
     }
   }

@@ -46,6 +46,20 @@ export interface CostInput {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** The image count an ECR lifecycle policy keeps (its imageCountMoreThan rule), if it has one. */
+export function imagesKept(policyText: unknown): number | undefined {
+  if (typeof policyText !== 'string') return undefined;
+  try {
+    const policy = JSON.parse(policyText) as { rules?: Array<{ selection?: { countType?: string; countNumber?: number }; action?: { type?: string } }> };
+    const counts = (policy.rules ?? [])
+      .filter((r) => r.selection?.countType === 'imageCountMoreThan' && r.action?.type === 'expire' && typeof r.selection.countNumber === 'number')
+      .map((r) => r.selection!.countNumber!);
+    return counts.length ? Math.min(...counts) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function estimateCost(input: CostInput): CostEstimate {
   const { config: cfg, templates, prices, mau } = input;
   const warnings: string[] = [];
@@ -98,13 +112,18 @@ export function estimateCost(input: CostInput): CostEstimate {
       monthly: round(billable * plan.perMau),
     });
   }
-  const repos = all('AWS::ECR::Repository').length;
-  if (repos > 0) {
+  const repos = all<{ LifecyclePolicy?: { LifecyclePolicyText?: unknown } }>('AWS::ECR::Repository');
+  if (repos.length > 0) {
     const e = prices.ecrImageGBEstimate;
-    const gb = cfg.apps.reduce((sum, a) => sum + e[a.kind] + e.perExtraVersion * (e.versionsKept - 1), 0);
+    // Versions each repository keeps: its lifecycle rule as synthesized (lib/constructs/registry.ts),
+    // the table's guess only for a repository without one.
+    const kept = repos.map((r) => imagesKept(r.LifecyclePolicy?.LifecyclePolicyText));
+    const gb = cfg.apps.reduce((sum, a, i) => sum + e[a.kind] + e.perExtraVersion * ((kept[i] ?? kept[0] ?? e.versionsKept) - 1), 0);
+    const keptText = [...new Set(kept.map((k) => k ?? e.versionsKept))].join('/');
+    const fromRule = kept.every((k) => k !== undefined);
     lines.push({
-      item: `ECR image storage (${repos} repositor${repos === 1 ? 'y' : 'ies'})`,
-      detail: `~${round(gb)} GB (estimated image sizes by app kind, ${e.versionsKept} versions each) × $${p.ecrStoragePerGBMonth}/GB-month`,
+      item: `ECR image storage (${repos.length} repositor${repos.length === 1 ? 'y' : 'ies'})`,
+      detail: `~${round(gb)} GB: estimated image size by app kind, up to ${keptText} versions each (${fromRule ? 'the lifecycle rule' : 'the price table\'s guess'}) × $${p.ecrStoragePerGBMonth}/GB-month`,
       monthly: round(gb * p.ecrStoragePerGBMonth),
     });
   }

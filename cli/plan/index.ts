@@ -1,7 +1,10 @@
 /**
  * `shinykit plan`: everything knowable before deploying, offline and without
- * credentials — resources by stack, exposure, estimated cost, and a preview of
- * the host's rendered configs. `runPlan` returns data; `formatPlan` prints it.
+ * credentials. A one-screen summary first (site, region, stacks, open ports, who
+ * can log in, monthly cost, problems), then the sections: group × app access,
+ * resources, apps, host software, network and login, cost, sections other
+ * modules add (cli/plan/sections.ts), problems, and — with --preview — the
+ * host's rendered configs. `runPlan` returns data; `formatPlan` prints it.
  */
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../../lib/config.js';
@@ -9,13 +12,16 @@ import { stackNames } from '../../lib/outputs.js';
 import { checkAppInputs, type AppBuildInputs } from './apps.js';
 import { estimateCost, type CostEstimate } from './cost.js';
 import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './host-software.js';
-import { describeExposure, type Exposure } from './exposure.js';
+import { describeExposure, type Exposure, type IngressRule } from './exposure.js';
 import { defaultPricesFile, loadPrices } from './prices.js';
 import { previewConfigs, type ConfigPreview } from './preview.js';
 import { describeSignInDomain, formatSignInDomain, type SignInDomain } from './sign-in-domain.js';
 import { summarizeResources, type StackResources } from './resources.js';
 import { formatDeployed, type DeployedComparison } from './deployed.js';
+import { collectSections, PLAN_SECTIONS, type CollectedSection, type PlanFinding, type PlanSection } from './sections.js';
 import { synthesize, type SynthesizedStack } from './synth.js';
+
+export type { PlanFinding } from './sections.js';
 
 export interface PlanOptions {
   readonly config: Config;
@@ -23,12 +29,17 @@ export interface PlanOptions {
   /** Monthly active users for the Cognito estimate. */
   readonly mau: number;
   readonly pricesFile?: string;
+  /** The region the stacks deploy to (cli/lib/aws-profile.ts deployRegion), and where that came from. */
   readonly region?: string;
+  readonly regionSource?: string;
+  /** Keep the rendered configs in the result (they are always rendered, to catch render errors). */
   readonly preview?: boolean;
-  /** Progress lines (stderr). */
-  readonly progress?: (line: string) => void;
+  /** Progress steps (the command shows them on a terminal). */
+  readonly progress?: (step: string) => void;
   /** Injected in unit tests to skip the (slow) synthesis. */
-  readonly synth?: (cfg: Config) => Promise<SynthesizedStack[]>;
+  readonly synth?: (cfg: Config, progress?: (step: string) => void) => Promise<SynthesizedStack[]>;
+  /** Sections other modules add; PLAN_SECTIONS by default. */
+  readonly sections?: readonly PlanSection[];
   /** Compares with the deployed stacks (cli/plan/deployed.ts); absent: offline, not compared. */
   readonly deployed?: (stacks: readonly SynthesizedStack[]) => Promise<DeployedComparison>;
 }
@@ -39,6 +50,8 @@ export interface PlanResult {
   readonly site: string;
   /** The Cognito hosted UI (its prefix, or the pattern before the first deploy). */
   readonly signIn: SignInDomain;
+  /** The region plan priced and previewed, and why that one. */
+  readonly region: { readonly name?: string; readonly source: string; readonly priced: string };
   readonly stacks: readonly StackResources[];
   readonly exposure: Exposure;
   readonly cost: CostEstimate;
@@ -51,79 +64,213 @@ export interface PlanResult {
   readonly messages: SynthesizedStack['messages'];
   /** What the deploy would do to the running kit, or why it was not compared. */
   readonly deployed: DeployedComparison;
+  /** Everything plan found wrong: an error fails plan, a warning only with --strict. */
+  readonly findings: readonly PlanFinding[];
+  /** Data of the sections other modules add, by their key. */
+  readonly sections: Readonly<Record<string, unknown>>;
 }
+
+/** The sections collected for a result, for formatPlan (not part of the JSON). */
+const collected = new WeakMap<PlanResult, CollectedSection[]>();
 
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
   const cfg = opts.config;
+  const configDir = dirname(resolve(opts.configFile));
   const pricesFile = opts.pricesFile ?? defaultPricesFile();
   const prices = loadPrices(pricesFile); // before the slow part: a bad table fails fast
-  opts.progress?.(`Synthesizing the ${Object.values(stackNames(cfg)).join(' and ')} stacks offline (takes a few seconds)...`);
-  const stacks = await (opts.synth ?? ((c) => synthesize(c, { configDir: dirname(resolve(opts.configFile)) })))(cfg);
-  opts.progress?.('Synthesized; summarizing.');
+  opts.progress?.(`synthesizing the ${Object.values(stackNames(cfg)).join(' and ')} stacks`);
+  const stacks = await (opts.synth ?? ((c, p) => synthesize(c, { configDir, progress: p })))(cfg, opts.progress);
+  opts.progress?.('summarizing');
   const templates = stacks.map((s) => s.template);
-  return {
+  const region = opts.region ?? cfg.region;
+  const cost = estimateCost({ config: cfg, templates, prices, pricesFile, mau: opts.mau, region });
+  // The preview uses the priced region, so its Cognito and ECR addresses agree with the prices.
+  const preview = previewConfigs(cfg, cost.priceRegion);
+  const exposure = describeExposure(cfg, templates);
+  const apps = checkAppInputs(cfg, configDir);
+  const hostSoftware = describeHostSoftware(cfg);
+  const messages = stacks.flatMap((s) => s.messages);
+  const deployed: DeployedComparison = opts.deployed ? await opts.deployed(stacks) : { compared: false, reason: 'offline (--offline)' };
+  const extra = await collectSections({ config: cfg, configFile: opts.configFile, configDir, stacks, templates, region }, opts.sections ?? PLAN_SECTIONS);
+
+  const findings: PlanFinding[] = [
+    ...apps.flatMap((a) => a.problems.map((p) => ({ level: 'error' as const, source: 'apps', message: `${a.id}: ${p}; \`shinykit push\` would fail` }))),
+    ...messages.map((m) => ({ level: m.level === 'error' ? ('error' as const) : ('warning' as const), source: 'CDK', message: `${m.path}: ${m.text}` })),
+    ...(preview.problems ?? []).map((p) => ({ level: 'error' as const, source: 'host configs', message: `cannot render (apply would fail the same way): ${p}` })),
+    ...cost.warnings.map((w) => ({ level: 'warning' as const, source: 'cost', message: w })),
+    ...(hostSoftware.checksumPin === 'none'
+      ? [{ level: 'warning' as const, source: 'host software', message: `no SHA-256 is pinned for ShinyProxy ${hostSoftware.shinyproxyVersion}: set shinyproxy.sha256 to the sha256sum of ${hostSoftware.downloadUrl}` }]
+      : []),
+    ...exposure.ingress
+      .filter((r) => r.anywhere && coversPort(r, 22))
+      .map(() => ({ level: 'warning' as const, source: 'network', message: 'SSH (port 22) is open to the whole internet (host.allowSshFromAnywhere); prefer your own address in host.sshCidr, or SSM Session Manager' })),
+    ...(region ? [] : [{ level: 'warning' as const, source: 'region', message: 'no region is known: set region in shinykit.yaml (or AWS_REGION, or a region in your AWS profile), or `cdk deploy` will not know where to deploy' }]),
+    // A change CloudFormation or Cognito refuses fails the deploy halfway: an error. Data loss and
+    // disruption may be intended (removing an app), so they warn, and fail only with --strict.
+    ...(deployed.compared
+      ? deployed.findings.map((f) => ({ level: f.kind === 'refused' ? ('error' as const) : ('warning' as const), source: 'deployed kit', message: f.summary + (f.safePath ? ` (safer: ${f.safePath})` : '') }))
+      : []),
+    ...extra.flatMap(({ section, data }) => section.findings?.(data) ?? []),
+  ];
+
+  const result: PlanResult = {
     project: cfg.name,
     configFile: opts.configFile,
     site: cfg.domain ? `https://${cfg.domain}/` : 'https://<elastic-ip>.sslip.io/ (the address is allocated at deploy time)',
+    region: { name: region, source: opts.regionSource ?? (cfg.region ? 'shinykit.yaml (region)' : 'none'), priced: cost.priceRegion },
     signIn: describeSignInDomain(cfg),
     stacks: stacks.map((s) => summarizeResources(s.name, s.template)),
-    exposure: describeExposure(cfg, templates),
-    cost: estimateCost({ config: cfg, templates, prices, pricesFile, mau: opts.mau, region: opts.region }),
-    preview: opts.preview === false ? undefined : previewConfigs(cfg),
-    apps: checkAppInputs(cfg, dirname(resolve(opts.configFile))),
-    hostSoftware: describeHostSoftware(cfg),
-    messages: stacks.flatMap((s) => s.messages),
-    deployed: opts.deployed ? await opts.deployed(stacks) : { compared: false, reason: 'offline (--offline)' },
+    exposure,
+    cost,
+    ...(opts.preview ? { preview } : {}),
+    apps,
+    hostSoftware,
+    messages,
+    deployed,
+    findings,
+    sections: Object.fromEntries(extra.map(({ section, data }) => [section.key, data])),
   };
+  collected.set(result, extra);
+  return result;
 }
 
 const money = (n: number | null, cur: string) => (n === null ? '?' : `${cur === 'USD' ? '$' : `${cur} `}${n.toFixed(2)}`);
+
+const PORT_NAMES: Readonly<Record<string, string>> = {
+  '443/tcp': 'HTTPS',
+  '80/tcp': 'HTTP (redirects to HTTPS; certificate challenges)',
+  '22/tcp': 'SSH',
+};
+
+function coversPort(rule: IngressRule, port: number): boolean {
+  if (rule.ports === 'all traffic' || rule.ports.startsWith('all ')) return true;
+  const m = /^(\d+)(?:-(\d+))?\//.exec(rule.ports);
+  return m !== null && Number(m[1]) <= port && port <= Number(m[2] ?? m[1]);
+}
+
+/** `443 (HTTPS) and 80 (HTTP ...) from anywhere; SSH closed (...)`: the summary's open ports. */
+function openPorts(e: Exposure): string {
+  const publicRules = e.ingress.filter((r) => !r.source.startsWith('security group'));
+  const anywhere = publicRules.filter((r) => r.anywhere).map((r) => r.ports);
+  const parts: string[] = [];
+  const uniq = [...new Set(anywhere)];
+  if (uniq.length) parts.push(`${uniq.map((p) => `${p.replace('/tcp', '')}${PORT_NAMES[p] ? ` (${PORT_NAMES[p]!.split(' ')[0]})` : ''}`).join(', ')} from anywhere`);
+  for (const r of publicRules.filter((x) => !x.anywhere)) parts.push(`${r.ports.replace('/tcp', '')}${PORT_NAMES[r.ports] ? ` (${PORT_NAMES[r.ports]})` : ''} from ${r.source}`);
+  if (!e.sshOpen) parts.push('SSH closed (shell access through SSM Session Manager)');
+  return parts.join('; ') || 'none';
+}
+
+function whoCanLogIn(e: Exposure): string {
+  const l = e.login;
+  if (!l) return 'no Cognito user pool in the templates';
+  const who: string[] = [];
+  if (l.localUsers) who.push(l.adminCreatedUsersOnly ? 'only users you add (`shinykit users add`)' : 'ANYONE (self sign-up is on)');
+  for (const p of l.providers) who.push(p.type === 'Google' ? 'any Google account' : `users of ${p.name} (${p.type})`);
+  const mfa = { OFF: 'MFA off', OPTIONAL: 'MFA optional', ON: 'MFA required' }[l.mfa] ?? `MFA ${l.mfa}`;
+  const apps = new Set(e.groups.flatMap((g) => g.apps)).size;
+  return `${who.join(', ')}; ${mfa}; ${e.groups.length} group${e.groups.length === 1 ? '' : 's'} open ${apps} app${apps === 1 ? '' : 's'} (table below)`;
+}
+
+/** The group × app table: one row per group, one column per app (and the admin page). */
+export function accessTable(e: Exposure): string[] {
+  const apps = e.apps.map((a) => a.app);
+  const admin = e.groups.some((g) => g.admin);
+  const headers = ['group', ...apps, ...(admin ? ['admin page'] : [])];
+  const rows = e.groups.map((g) => [g.group, ...apps.map((a) => (g.apps.includes(a) ? '✓' : '·')), ...(admin ? [g.admin ? '✓' : '·'] : [])]);
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+  const out = [line(headers), ...rows.map(line)];
+  const unopened = e.apps.filter((a) => !e.groups.some((g) => g.apps.includes(a.app)));
+  for (const a of unopened) out.push(`  warning: no group opens ${a.app}`);
+  return out;
+}
 
 /** Human-readable plan, for stdout. */
 export function formatPlan(r: PlanResult): string {
   const out: string[] = [];
   const h = (title: string) => out.push('', title, '-'.repeat(title.length));
-  out.push(`shinykit plan: project "${r.project}" from ${r.configFile} (${r.deployed.compared ? 'compared with the deployed stacks' : 'offline synthesis'}; nothing is deployed by plan)`);
-  out.push(`Site: ${r.site}`);
-  out.push(formatSignInDomain(r.signIn));
+  const c = r.cost;
+  const extra = collected.get(r) ?? [];
+  const errors = r.findings.filter((f) => f.level === 'error').length;
+  const warnings = r.findings.length - errors;
+
+  // ---- the one-screen summary ----
+  out.push(
+    `shinykit plan: ${r.project} (${r.configFile}), ${r.deployed.compared ? 'compared with the deployed stacks' : 'offline'}: plan deploys nothing`,
+    '',
+  );
+  const summary: Array<[string, string]> = [
+    ['Site', r.site],
+    ['Sign-in page', formatSignInDomain(r.signIn).replace(/^Sign-in page: /, '')],
+    ['Deployed kit', r.deployed.compared ? deployedSummary(r.deployed) : `not compared (${r.deployed.reason})`],
+    [
+      'Region',
+      r.region.name
+        ? `${r.region.name} (from ${r.region.source})${r.region.priced !== r.region.name ? `; priced as ${r.region.priced} (the price table has no ${r.region.name})` : ''}`
+        : `not known yet (${r.region.source}); priced and previewed as ${r.region.priced}`,
+    ],
+    ['Stacks', `${r.stacks.map((s) => `${s.stack} (${s.total} resources)`).join(', ')}`],
+    ['Open ports', openPorts(r.exposure)],
+    ['Who can log in', whoCanLogIn(r.exposure)],
+    ['Monthly cost', `${c.incomplete ? 'at least ' : 'about '}${money(c.total, c.currency)} (estimate; ${c.priceRegion} prices as of ${c.asOf}; breakdown below)`],
+    ...extra.flatMap(({ section, data }) => {
+      const line = section.summary?.(data);
+      return line ? [[line[0], line[1]] as [string, string]] : [];
+    }),
+    ['Problems', r.findings.length === 0 ? 'none found' : `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} (listed under Problems)`],
+  ];
+  const lw = Math.max(...summary.map(([k]) => k.length));
+  for (const [k, v] of summary) out.push(`  ${k.padEnd(lw)}  ${v}`);
 
   h('Changes to the running kit');
   out.push(...formatDeployed(r.deployed));
 
-  h('Resources by stack');
+  h('Access: which group opens which app');
+  out.push(...accessTable(r.exposure));
+  for (const a of r.exposure.apps) out.push(`  ${a.app}${a.displayName ? ` ("${a.displayName}")` : ''} is served at ${a.path}`);
+
+  h('Resources');
   for (const s of r.stacks) {
     out.push(`${s.stack}: ${s.total} resources`);
-    const width = Math.max(...s.byType.map((t) => t.type.length));
-    for (const t of s.byType) out.push(`  ${String(t.count).padStart(2)} × ${t.type.padEnd(width)}  ${t.logicalIds.join(', ')}`);
+    for (const t of s.byType) {
+      const names = t.names.length ? `: ${t.names.join(', ')}` : '';
+      out.push(`  ${String(t.count).padStart(2)} × ${t.label}${names}`);
+    }
     if (s.retained.length > 0) {
-      out.push(`  kept when the stack is deleted (DeletionPolicy Retain): ${s.retained.map((x) => x.logicalId).join(', ')}`);
+      out.push(`  kept when the stack is deleted: ${s.retained.map((x) => (x.name ? `${x.label.split(' (')[0]} ${x.name}` : x.label.split(' (')[0])).join(', ')}`);
     }
   }
+  out.push('  (CloudFormation logical ids: `shinykit plan --json`, stacks[].byType[].logicalIds)');
 
   h('Apps');
   for (const a of r.apps) {
     out.push(`  ${a.id} (${a.kind}, port ${a.port}): built from ${a.dockerfile}${a.problems.length ? '' : ' ✓'}`);
-    for (const p of a.problems) out.push(`    warning: ${p}; \`shinykit push\` would fail`);
+    for (const p of a.problems) out.push(`    error: ${p}; \`shinykit push\` would fail`);
   }
 
   h('Host software');
   out.push(...formatHostSoftware(r.hostSoftware));
 
   const e = r.exposure;
-  h('Exposure');
+  h('Network and login');
   out.push('Inbound network access:');
   for (const rule of e.ingress) {
-    out.push(`  ${rule.ports.padEnd(10)} from ${rule.source}${rule.description ? `  (${rule.description})` : ''}`);
+    const name = PORT_NAMES[rule.ports];
+    // Our own words for the port, never the rule's description: a description written for
+    // a narrow rule ("from the configured CIDR only") would be false next to "anywhere".
+    out.push(`  ${rule.ports.padEnd(10)} from ${rule.source}${name ? `  (${name})` : ''}`);
   }
   if (e.ingress.length === 0) out.push('  none');
   out.push(
     e.sshOpen
-      ? '  SSH (22/tcp) is open to the source above; shell access also works through SSM Session Manager.'
+      ? e.ingress.some((x) => x.anywhere && coversPort(x, 22))
+        ? '  SSH (22/tcp) is OPEN TO THE WHOLE INTERNET (acknowledged by host.allowSshFromAnywhere); shell access also works through SSM Session Manager.'
+        : '  SSH (22/tcp) is open to the source above only; shell access also works through SSM Session Manager.'
       : '  SSH: port 22 is closed; shell access is through SSM Session Manager (IAM-authenticated).',
   );
   out.push(
     // cost.ecs is present exactly in backend: ecs mode (cli/plan/ecs-cost.ts).
-    r.cost.ecs
+    c.ecs
       ? '  ShinyProxy (127.0.0.1:8080) listens on the host only; app sessions run as Fargate tasks in private subnets (no public address), admitting only the host on the app ports; nginx on 443 is the way in.'
       : '  ShinyProxy (127.0.0.1:8080) and app containers listen on the host only; nginx on 443 is the way in.',
   );
@@ -137,10 +284,7 @@ export function formatPlan(r: PlanResult): string {
       );
     } else out.push('  local users: none (email + password sign-in is off)');
     for (const p of e.login.providers) {
-      const who =
-        p.type === 'Google'
-          ? 'anyone with a Google account can sign in'
-          : `anyone the ${p.type} provider authenticates can sign in`;
+      const who = p.type === 'Google' ? 'anyone with a Google account can sign in' : `anyone the ${p.type} provider authenticates can sign in`;
       const groups = e.login.federatedEmailDomains.length
         ? `; only emails in ${e.login.federatedEmailDomains.join(', ')} get groups (docs/identity.md)`
         : '; they open apps only through mapped or default groups (docs/identity.md)';
@@ -151,16 +295,8 @@ export function formatPlan(r: PlanResult): string {
     if (e.login.passwordMinLength) out.push(`  passwords: at least ${e.login.passwordMinLength} characters`);
     if (e.login.featurePlan) out.push(`  Cognito feature plan: ${e.login.featurePlan.toLowerCase()}`);
   } else out.push('  (no Cognito user pool in the templates)');
-  out.push('Which group opens which app:');
-  const gw = Math.max(...e.groups.map((g) => g.group.length));
-  for (const g of e.groups) {
-    const apps = g.apps.length ? g.apps.join(', ') : '(no apps)';
-    out.push(`  ${g.group.padEnd(gw)}  ${apps}${g.admin ? ' + the ShinyProxy admin page' : ''}`);
-  }
-  for (const a of e.apps) out.push(`  app ${a.app} at ${a.path}: groups ${a.groups.join(', ')}`);
 
-  const c = r.cost;
-  h(`Estimated monthly cost (ESTIMATE, ${c.currency}, prices as of ${c.asOf} for ${c.priceRegion})`);
+  h(`Estimated monthly cost (ESTIMATE, ${c.currency}, ${c.priceRegion} prices as of ${c.asOf})`);
   const iw = Math.max(...c.lines.map((l) => l.item.length));
   for (const l of c.lines) out.push(`  ${l.item.padEnd(iw)}  ${money(l.monthly, c.currency).padStart(9)}   ${l.detail}`);
   out.push(`  ${'Total'.padEnd(iw)}  ${money(c.total, c.currency).padStart(9)}   per month${c.incomplete ? ' (at least: some prices are unknown)' : ''}`);
@@ -173,25 +309,33 @@ export function formatPlan(r: PlanResult): string {
     }
   }
   out.push(`  Prices: ${c.pricesFile} (as of ${c.asOf}; ${c.source}).`);
-  out.push('  These are estimates: edit the price table (or pass --prices <file>) to match your region and current prices; --mau changes the user count.');
-  if (!c.region) {
-    out.push(`  The config pins no region: the stacks go to your AWS profile's region. Prices shown are ${c.priceRegion}'s; pass --region to price another.`);
-  }
-  for (const w of c.warnings) out.push(`  warning: ${w}`);
+  out.push('  These are estimates: edit the price table (or pass --prices <file>) to match current prices; --mau changes the user count.');
 
-  if (r.messages.length > 0) {
-    h('CDK annotations');
-    for (const m of r.messages) out.push(`  ${m.level}: ${m.path}: ${m.text}`);
+  for (const { section, data } of extra) {
+    h(section.title);
+    out.push(...section.format(data));
   }
+
+  h('Problems');
+  if (r.findings.length === 0) out.push('  none found');
+  for (const f of r.findings) out.push(`  ${f.level}: [${f.source}] ${f.message}`);
+  if (warnings > 0) out.push('  (warnings do not fail plan; `shinykit plan --strict` makes them fail, for CI)');
 
   if (r.preview) {
-    h('Preview of the rendered host configs (PLACEHOLDER outputs and images, not your deployment)');
+    h(`Preview of the rendered host configs (PLACEHOLDER outputs and images for ${c.priceRegion}, not your deployment)`);
     out.push('Placeholder values used:');
     for (const [k, v] of Object.entries(r.preview.outputs)) out.push(`  ${k} = ${v}`);
     for (const p of r.preview.problems ?? []) out.push(`  cannot render (apply would fail the same way): ${p}`);
     for (const [file, text] of Object.entries(r.preview.files)) {
       out.push('', `--- ${file} (preview) ---`, text.trimEnd(), `--- end of ${file} ---`);
     }
-  }
+  } else out.push('', 'The rendered nginx and ShinyProxy configs: `shinykit plan --preview`.');
   return out.join('\n');
+}
+
+function deployedSummary(d: Extract<DeployedComparison, { compared: true }>): string {
+  if (!d.stacks.some((s) => s.deployed)) return 'not deployed yet: a deploy creates everything';
+  if (d.findings.length === 0) return `${d.changes.length} resource change${d.changes.length === 1 ? '' : 's'}, nothing lost or refused`;
+  const n = (k: string) => d.findings.filter((f) => f.kind === k).length;
+  return `${n('refused')} refused, ${n('data-loss')} losing data, ${n('disruption')} disruptive (see Changes to the running kit)`;
 }

@@ -19,8 +19,9 @@ export interface ConfigPreview {
 
 export const PREVIEW_SOURCE = 'shinykit plan (PREVIEW with placeholder outputs and images, not deployable)';
 
-export function previewConfigs(cfg: Config): ConfigPreview {
-  const outputs = placeholderOutputs(cfg);
+/** `region`: the one plan prices, so the preview's Cognito and ECR addresses match it. */
+export function previewConfigs(cfg: Config, region?: string): ConfigPreview {
+  const outputs = placeholderOutputs(region ? { ...cfg, region } : cfg);
   const images = placeholderImages(cfg, outputs);
   let rendered;
   try {

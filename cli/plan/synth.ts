@@ -23,12 +23,16 @@ export interface SynthesizedStack {
 /** `configDir`: shinykit.yaml's directory, which relative paths in it (SAML metadata files) resolve against. */
 export async function synthesize(
   cfg: Config,
-  opts: { outdir?: string; configDir?: string; builtinValidation?: boolean } = {},
+  opts: { outdir?: string; configDir?: string; builtinValidation?: boolean; progress?: (step: string) => void } = {},
 ): Promise<SynthesizedStack[]> {
   const outdir = opts.outdir ?? mkdtempSync(join(tmpdir(), 'shinykit-plan-'));
   try {
+    // Each step blocks the event loop for seconds, so the steps are the progress a terminal can show.
+    opts.progress?.('loading the CDK library');
     const { buildApp } = await import('../../lib/app.js');
+    opts.progress?.('building the stacks');
     const { app } = buildApp(cfg, { outdir, configDir: opts.configDir, builtinValidation: opts.builtinValidation });
+    opts.progress?.('synthesizing the CloudFormation templates');
     const assembly = app.synth();
     return assembly.stacks.map((s) => ({
       name: s.stackName,

@@ -206,6 +206,10 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     expect(out).toContain('✗ host online in SSM: i-0123456789abcdef0 is ConnectionLost in SSM');
     expect(out).toMatch(/✗ last config apply succeeded: rejected at t: nginx -t failed\n\s+fix: the host kept its last good config/);
     expect(out).toMatch(/✗ host finished its first boot: failed at step docker: line 1 \/ line 2 \/ Error: docker did not start\n\s+fix: see docs\/host\.md/);
+    // Fixes carry the values doctor knows, never placeholders.
+    expect(out).toContain('`npx cdk deploy analytics-host`');
+    expect(out).toContain('the boot log in the log group analytics-host-logs');
+    expect(out).not.toMatch(/<name>|<HostInstanceId>|<prefix>/);
     expect(out).toContain('✓ HTTPS certificate valid');
     expect(out).toContain('7 of 9 checks failed');
     expect(out.match(/^ {4}fix: /gm)).toHaveLength(7);
@@ -250,7 +254,7 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     await deploy();
     const res = await doctor(['--outputs', join(dir, 'nope.json')]);
     expect(res.exitCode).toBe(1);
-    expect(res.stdout).toMatch(/✗ stacks deployed, outputs complete: stack analytics-data does not exist/);
+    expect(res.stdout).toMatch(/✗ stacks deployed, outputs complete: nothing is deployed yet: there is no .*nope\.json and no stack analytics-data( in [a-z0-9-]+)? \(deploy first: `shinykit deploy`/);
     expect(res.stdout).toMatch(/fix: deploy the current stacks/);
     expect(res.stdout).toMatch(/^- DNS points at the host: needs the SiteHostname output/m);
   });

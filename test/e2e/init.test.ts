@@ -69,7 +69,9 @@ describe('shinykit init (built CLI)', () => {
     const text = readFileSync(join(dir, 'shinykit.yaml'), 'utf8');
     expect(text.split('\n').filter((l) => l.includes('#')).length).toBeGreaterThan(10); // commented
     expect(readFileSync(join(dir, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['cdk.out/', 'cdk-outputs.json', '.shinykit/']));
-    expect(res.stdout).toContain('created');
+    // All of init's words on one stream (stderr, with its prompts); stdout stays empty.
+    expect(res.stderr).toContain('created');
+    expect(res.stdout).toBe('');
 
     // And the kit's own validate agrees.
     const v = await runCli(['--config', join(dir, 'shinykit.yaml'), 'validate']);
@@ -103,7 +105,7 @@ describe('shinykit init (built CLI)', () => {
     writeFileSync(join(dir, 'shinykit.yaml'), 'mine\n');
     const res = await runCli(['init', dir, ...FLAGS, '--force']);
     expect(res.exitCode).toBe(0);
-    expect(res.stdout).toMatch(/overwritten\s+.*shinykit\.yaml/);
+    expect(res.stderr).toMatch(/overwritten\s+.*shinykit\.yaml/);
     expect(loadConfig(join(dir, 'shinykit.yaml')).name).toBe('field-lab');
   });
 
@@ -148,6 +150,33 @@ describe('shinykit init (built CLI)', () => {
     expect(res.screen).not.toContain('Domain for the site'); // given by --domain
     const cfg = loadConfig(join(dir, 'proj', 'shinykit.yaml'));
     expect([cfg.name, cfg.domain, cfg.tls.email]).toEqual(['my-lab', 'apps.lab.org', 'me@lab.org']);
+  });
+
+  it('on a terminal a bad answer is refused as it is typed, with the reason, and asked again', async () => {
+    const dir = tmp();
+    const res = await initOnTty(dir, ['proj'], [
+      [/Project name \[proj\]: /, 'My Lab!'],
+      [/Project name \[proj\]: /, 'my-lab'],
+      [/Domain for the site/, 'not a domain'],
+      [/Domain for the site/, ''],
+      [/Email for Let's Encrypt expiry notices: /, 'nobody'],
+      [/Email for Let's Encrypt expiry notices: /, 'me@lab.org'],
+    ]);
+    expect(res.code, res.screen).toBe(0);
+    expect(res.screen).toContain('"My Lab!": expected a project name (lowercase letters, digits and hyphens');
+    expect(res.screen).toContain('"not a domain": expected a lowercase DNS name such as apps.example.org');
+    expect(res.screen).toContain('"nobody": expected an email address');
+    const cfg = loadConfig(join(dir, 'proj', 'shinykit.yaml'));
+    expect([cfg.name, cfg.domain, cfg.tls.email]).toEqual(['my-lab', undefined, 'me@lab.org']);
+  });
+
+  it('Ctrl-C at a prompt exits 130, writes nothing and gives no --debug hint', async () => {
+    const dir = tmp();
+    const res = await initOnTty(dir, ['proj'], [[/Project name \[proj\]: /, '\u0003']]);
+    expect(res.code, res.screen).toBe(130);
+    expect(res.screen).not.toContain('--debug');
+    expect(res.screen).not.toContain('error');
+    expect(existsSync(join(dir, 'proj', 'shinykit.yaml'))).toBe(false);
   });
 
   it('--yes on a terminal asks nothing', async () => {

@@ -62,6 +62,15 @@ describe('shinykit users add', () => {
     expect(both.exitCode).toBe(2);
   });
 
+  it('without --group still creates the user, and warns that they will see no app', async () => {
+    const res = await pool.cli(['users', 'add', 'gil@example.org']);
+    expect(res.exitCode).toBe(0);
+    expect(res.stdout).toContain('created gil@example.org (invitation emailed); groups: none');
+    expect(res.stderr).toContain('warning: no --group given: this user will see no app after signing in');
+    expect(res.stderr).toContain('shinykit users groups <email> --add <group>');
+    expect((await pool.snapshot()).get('gil@example.org')?.groups).toEqual([]);
+  });
+
   it('--no-invite creates the user without an invitation', async () => {
     const res = await pool.cli(['users', 'add', 'eve@example.org', '--no-invite', '-g', 'admin_users']);
     expect(res.exitCode).toBe(0);
@@ -94,7 +103,9 @@ describe('shinykit users list', () => {
     const res = await pool.cli(['users', 'list']);
     expect(res.exitCode).toBe(0);
     expect(res.stdout.split('\n')[0]).toMatch(/^EMAIL\s+STATUS\s+ENABLED\s+GROUPS$/);
-    expect(res.stdout).toMatch(/fay@example\.org\s+FORCE_CHANGE_PASSWORD\s+yes\s+shiny_users/);
+    // Statuses in words for people; the raw Cognito value stays in --json (asserted above).
+    expect(res.stdout).toMatch(/fay@example\.org\s+must change password\s+yes\s+shiny_users/);
+    expect(res.stdout).not.toContain('FORCE_CHANGE_PASSWORD');
     const bad = await pool.cli(['users', 'list', '--group', 'nope']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('unknown group "nope"');

@@ -54,7 +54,7 @@ describe('defaults and derived values', () => {
   const cfg = parseConfig(GOOD);
 
   it('fills host, cognito and shinyproxy defaults', () => {
-    expect(cfg.host).toEqual({ instanceType: 't3.small', volumeGiB: 30 });
+    expect(cfg.host).toEqual({ instanceType: 't3.small', volumeGiB: 30, allowSshFromAnywhere: false });
     expect(cfg.cognito.mfa).toBe('optional');
     expect(cfg.cognito.featurePlan).toBe('essentials');
     expect(cfg.shinyproxy).toEqual({ version: '3.2.3', title: 'Shiny apps', adminGroups: [] });

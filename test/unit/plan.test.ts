@@ -12,7 +12,9 @@ import { checkAppInputs } from '../../cli/plan/apps.js';
 import { estimateCost } from '../../cli/plan/cost.js';
 import { describeExposure } from '../../cli/plan/exposure.js';
 import { describeHostSoftware, formatHostSoftware } from '../../cli/plan/host-software.js';
-import { formatPlan, runPlan } from '../../cli/plan/index.js';
+import { accessTable, formatPlan, runPlan } from '../../cli/plan/index.js';
+import { imagesKept } from '../../cli/plan/cost.js';
+import type { PlanSection } from '../../cli/plan/sections.js';
 import { defaultPricesFile, loadPrices, type PriceTable } from '../../cli/plan/prices.js';
 import { summarizeResources } from '../../cli/plan/resources.js';
 import type { CfnTemplate } from '../../cli/plan/template.js';
@@ -70,7 +72,13 @@ describe('plan: resources', () => {
   it('counts resources by type with their logical ids and lists what is retained', () => {
     const s = summarizeResources('lab-data', template());
     expect(s.total).toBe(7);
-    expect(s.byType.find((t) => t.type === 'AWS::ECR::Repository')).toEqual({ type: 'AWS::ECR::Repository', count: 2, logicalIds: ['RepoA', 'RepoB'] });
+    expect(s.byType.find((t) => t.type === 'AWS::ECR::Repository')).toEqual({
+      type: 'AWS::ECR::Repository',
+      label: 'ECR image repository',
+      count: 2,
+      logicalIds: ['RepoA', 'RepoB'],
+      names: [],
+    });
     expect(s.retained.map((r) => r.logicalId)).toEqual(['Eip', 'Pool']);
   });
 });
@@ -210,7 +218,8 @@ describe('plan: synthesized for a non-default config', () => {
     );
     const progress: string[] = [];
     const r = await runPlan({ config: custom, configFile: 'x.yaml', mau: 50, preview: true, progress: (l) => progress.push(l) });
-    expect(progress[0]).toContain('Synthesizing the lab-data and lab-host stacks');
+    expect(progress[0]).toBe('synthesizing the lab-data and lab-host stacks');
+    expect(progress).toEqual(expect.arrayContaining(['loading the CDK library', 'synthesizing the CloudFormation templates']));
     expect(r.exposure.sshOpen).toBe(true);
     expect(r.exposure.ingress.find((i) => i.ports === '22/tcp')?.source).toBe('198.51.100.7/32');
     expect(r.exposure.login?.mfa).toBe('ON');
@@ -219,8 +228,127 @@ describe('plan: synthesized for a non-default config', () => {
     expect(items).toContain('EBS gp3 volume 40 GiB');
     expect(items).toContain('Cognito plus feature plan');
     const text = formatPlan(r);
-    expect(text).toContain('SSH (22/tcp) is open');
+    expect(text).toContain('SSH (22/tcp) is open to the source above only');
+    expect(text).toMatch(/Open ports\s+443 \(HTTPS\), 80 \(HTTP\) from anywhere; 22 \(SSH\) from 198\.51\.100\.7\/32\n/);
+    // Named by what they are, from the synthesized templates, not by CDK logical ids.
+    expect(text).toContain('2 × ECR image repository: lab/one, lab/two');
+    expect(text).toContain('1 × EC2 host: t4g.small');
+    expect(text).not.toMatch(/RegistryRepo|HostInstance[0-9A-F]/);
+    // The lifecycle rule the kit sets (lib/constructs/registry.ts) sizes the ECR estimate.
+    expect(r.cost.lines.find((l) => l.item.startsWith('ECR'))?.detail).toContain('up to 30 versions each (the lifecycle rule)');
     expect(text).toContain('MFA: required');
     expect(r.preview?.placeholder).toBe(true);
+  });
+});
+
+describe('plan: the one-screen summary and its sections', () => {
+  /** A plan of the hand-written template (no synthesis), for `cfg` and `opts`. */
+  const planOf = (t: CfnTemplate = template(), opts: Partial<Parameters<typeof runPlan>[0]> = {}) =>
+    runPlan({
+      config: cfg,
+      configFile: 'lab.yaml',
+      mau: 50,
+      region: 'eu-west-1',
+      regionSource: 'AWS_REGION',
+      synth: async () => [{ name: 'lab-data', template: t, messages: [] }],
+      ...opts,
+    });
+
+  it('opens with site, region, stacks, open ports, who can log in, monthly cost and problems, in that order', async () => {
+    const r = await planOf();
+    const top = formatPlan(r).split('\n').slice(0, 10).join('\n');
+    expect(top).toMatch(/^shinykit plan: lab \(lab\.yaml\), offline: nothing has been deployed\n\n/);
+    const labels = [...top.matchAll(/^ {2}(\S[\w ]*?) {2,}/gm)].map((m) => m[1]);
+    expect(labels).toEqual(['Site', 'Region', 'Stacks', 'Open ports', 'Who can log in', 'Monthly cost', 'Problems']);
+    expect(top).toContain('Site            https://<elastic-ip>.sslip.io/');
+    expect(top).toContain('Region          eu-west-1 (from AWS_REGION)');
+    expect(top).toContain('Stacks          lab-data (7 resources)');
+    expect(top).toContain('Open ports      443 (HTTPS) from anywhere; 22 (SSH) from 198.51.100.7/32');
+    expect(top).toContain('Who can log in  only users you add (`shinykit users add`); MFA required; 2 groups open 2 apps');
+    expect(top).toContain(`Monthly cost    about $${r.cost.total.toFixed(2)} (estimate; eu-west-1 prices as of`);
+  });
+
+  it('shows group × app access as one table, with the admin page', async () => {
+    const table = accessTable((await planOf()).exposure);
+    expect(table).toEqual([
+      '  group   one  two  admin page',
+      '  staff   ✓    ·    ·',
+      '  admins  ✓    ✓    ✓',
+    ]);
+  });
+
+  it('prices and previews the same region, and says so when the table lacks it', async () => {
+    const known = await planOf(template(), { preview: true });
+    expect(known.cost.priceRegion).toBe('eu-west-1');
+    expect(known.preview?.outputs.Region).toBe('eu-west-1');
+    const unknown = await planOf(template(), { region: 'ap-southeast-7', preview: true });
+    expect(unknown.preview?.outputs.Region).toBe('us-east-1');
+    expect(formatPlan(unknown)).toContain('Region          ap-southeast-7 (from AWS_REGION); priced as us-east-1 (the price table has no ap-southeast-7)');
+    const none = await planOf(template(), { region: undefined, regionSource: 'none' });
+    expect(none.findings.map((f) => f.source)).toContain('region');
+  });
+
+  it('keeps the rendered configs out of the text unless --preview', async () => {
+    expect(formatPlan(await planOf())).not.toContain('--- nginx/');
+    expect(formatPlan(await planOf())).toContain('`shinykit plan --preview`');
+    expect(formatPlan(await planOf(template(), { preview: true }))).toMatch(/--- nginx\/shinyproxy\.conf \(preview\) ---/);
+  });
+
+  it('never calls a rule open to anywhere "from the configured CIDR only", and warns about it', async () => {
+    const t = template();
+    (t.Resources as Record<string, unknown>).SshRule = {
+      Type: 'AWS::EC2::SecurityGroupIngress',
+      Properties: { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Description: 'SSH from the configured CIDR only' },
+    };
+    const r = await planOf(t);
+    const text = formatPlan(r);
+    expect(text).not.toMatch(/anywhere.*configured CIDR only/);
+    expect(text).toContain('SSH (22/tcp) is OPEN TO THE WHOLE INTERNET');
+    expect(r.findings).toContainEqual(expect.objectContaining({ level: 'warning', source: 'network' }));
+  });
+
+  it('CDK errors are findings that fail plan; unknown prices are warnings', async () => {
+    const r = await runPlan({
+      config: cfg,
+      configFile: 'lab.yaml',
+      mau: 50,
+      region: 'us-east-1',
+      synth: async () => [{ name: 'lab-host', template: template('t3.nano'), messages: [{ level: 'error', path: '/lab-host/Host', text: 'bad' }] }],
+    });
+    expect(r.findings).toContainEqual({ level: 'error', source: 'CDK', message: '/lab-host/Host: bad' });
+    // lab.yaml's contexts a/ and b/ do not exist here either: push would fail, so they are errors too.
+    expect(r.findings.filter((f) => f.level === 'error').map((f) => f.source)).toEqual(['apps', 'apps', 'CDK']);
+    expect(r.findings.some((f) => f.level === 'warning' && f.source === 'cost' && f.message.includes('t3.nano'))).toBe(true);
+    expect(formatPlan(r)).toMatch(/Problems {8}3 errors, \d+ warnings? \(listed under Problems\)/);
+  });
+
+  it('a section added by another module shows in the summary, the sections, the problems and --json', async () => {
+    const tls: PlanSection<{ mode: string }> = {
+      key: 'tls',
+      title: 'TLS certificate',
+      collect: (input) => ({ mode: `ip for ${input.config.name}` }),
+      format: (d) => [`  mode: ${d.mode}`],
+      summary: (d) => ['TLS', d.mode],
+      findings: () => [{ level: 'warning', source: 'tls', message: 'short-lived' }],
+    };
+    const r = await planOf(template(), { sections: [tls as PlanSection] });
+    expect(JSON.parse(JSON.stringify(r)).sections).toEqual({ tls: { mode: 'ip for lab' } });
+    const text = formatPlan(r);
+    expect(text).toMatch(/\n {2}TLS +ip for lab\n/);
+    expect(text).toContain('TLS certificate\n---------------\n  mode: ip for lab');
+    expect(text).toContain('warning: [tls] short-lived');
+  });
+
+  it('the ECR estimate follows the lifecycle rule in the template', () => {
+    const rule = (n: number) => JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: n }, action: { type: 'expire' } }] });
+    expect(imagesKept(rule(30))).toBe(30);
+    expect(imagesKept(undefined)).toBeUndefined();
+    const t = template();
+    for (const id of ['RepoA', 'RepoB']) (t.Resources as Record<string, unknown>)[id] = { Type: 'AWS::ECR::Repository', Properties: { LifecyclePolicy: { LifecyclePolicyText: rule(11) } } };
+    const table = { ...prices, ecrImageGBEstimate: { ...prices.ecrImageGBEstimate, perExtraVersion: 0.1 } };
+    const c = estimateCost({ config: cfg, templates: [t], prices: table, pricesFile: 'p.json', mau: 0 });
+    const ecr = c.lines.find((l) => l.item.startsWith('ECR'))!;
+    expect(ecr.detail).toContain('up to 11 versions each (the lifecycle rule)');
+    expect(ecr.monthly).toBe(0.35); // (1 + 10 × 0.1) + (0.5 + 10 × 0.1) GB × $0.1
   });
 });

@@ -62,6 +62,10 @@ export function addCommand(): Command {
     .action(async (rawEmails: string[], o: { group: string[]; name?: string; invite: boolean; temporaryPassword?: boolean; json?: boolean }, cmd: Command) => {
       const emails = [...new Set(rawEmails.map(requireEmail))];
       const ctx = createContext(cmd);
+      if (o.group.length === 0) {
+        // Access to apps is by group only (apps[].groups): a user in no group signs in to an empty page.
+        ctx.out.warn(`no --group given: ${emails.length === 1 ? 'this user' : 'these users'} will see no app after signing in; give them one with \`shinykit users groups <email> --add <group>\``);
+      }
       const deps = await usersDeps(ctx);
       let temporaryPassword: string | undefined;
       if (o.temporaryPassword) {

@@ -1,5 +1,6 @@
 /** `shinykit users list [--group g] [--json]`: every user with status and groups. */
 import { Command } from 'commander';
+import { statusInWords } from '../../users/status.js';
 import { createContext } from '../../lib/context.js';
 import { usersDeps, type UsersDeps } from '../../users/deps.js';
 import { LOCAL_PROVIDER } from '../../users/directory.js';
@@ -39,7 +40,7 @@ export function listCommand(): Command {
       const federated = users.some((u) => u.provider !== LOCAL_PROVIDER);
       const rows = users.map((u) => [
         u.email,
-        u.status,
+        statusInWords(u.status),
         u.enabled ? 'yes' : 'no',
         ...(federated ? [u.provider] : []),
         u.groups.join(', ') || '-',

@@ -1,5 +1,6 @@
 /** `shinykit users show <email>`: one user's details and groups. */
 import { Command } from 'commander';
+import { statusInWords } from '../../users/status.js';
 import { createContext } from '../../lib/context.js';
 import { usersDeps, type UsersDeps } from '../../users/deps.js';
 import { requireEmail } from '../../users/email.js';
@@ -38,7 +39,7 @@ export function showCommand(): Command {
       if (o.json) return ctx.out.json(u);
       ctx.out.result(`email:    ${u.email}`);
       if (u.name) ctx.out.result(`name:     ${u.name}`);
-      ctx.out.result(`status:   ${u.status}`);
+      ctx.out.result(`status:   ${statusInWords(u.status)}`);
       ctx.out.result(`enabled:  ${u.enabled ? 'yes' : 'no'}`);
       if (u.created) ctx.out.result(`created:  ${u.created}`);
       ctx.out.result(`groups:   ${u.groups.join(', ') || '-'}`);

@@ -1,7 +1,7 @@
 /** `shinykit push`: build and push app images (only what changed), record the digests, roll them out. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createContext, type CommandContext } from '../lib/context.js';
-import { ExitCode, plural, ShinykitError, WorkError } from '../lib/errors.js';
+import { ExitCode, plural, QuietExit, WorkError } from '../lib/errors.js';
 import { marks } from '../lib/output.js';
 import { BUILDERS, type BuilderName } from '../push/builders.js';
 import { REGISTRY_ENV } from '../push/registry.js';
@@ -108,7 +108,7 @@ function report(ctx: CommandContext, result: PushResult, json: boolean, rollout?
   }
   if (result.failed > 0) {
     const message = `${plural(result.failed, 'app')} failed to build or push; the others were pushed${result.applied ? '' : ' but not rolled out'}`;
-    if (json) throw new ShinykitError('', ExitCode.Failure);
+    if (json) throw new QuietExit(ExitCode.Failure);
     throw new WorkError(message, { hint: 'fix the failures above and run `shinykit push` again (unchanged apps are skipped)' });
   }
 }

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../lib/config.js';
+import { readSamlMetadata } from '../../lib/config-files.js';
 import type { CfnTemplate } from './template.js';
 
 export interface SynthesizedStack {
@@ -16,12 +17,16 @@ export interface SynthesizedStack {
   readonly messages: ReadonlyArray<{ readonly level: string; readonly path: string; readonly text: string }>;
 }
 
-/** `configDir`: shinykit.yaml's directory, which relative paths in it (SAML metadata files) resolve against. */
+/**
+ * `configDir`: shinykit.yaml's directory, which relative paths in it (SAML metadata files) resolve
+ * against. A metadata file that is missing or wrong throws InputError (exit 2) before synthesis.
+ */
 export async function synthesize(cfg: Config, opts: { outdir?: string; configDir?: string } = {}): Promise<SynthesizedStack[]> {
+  const samlMetadata = readSamlMetadata(cfg, opts.configDir ?? process.cwd());
   const outdir = opts.outdir ?? mkdtempSync(join(tmpdir(), 'shinykit-plan-'));
   try {
     const { buildApp } = await import('../../lib/app.js');
-    const { app } = buildApp(cfg, { outdir, configDir: opts.configDir });
+    const { app } = buildApp(cfg, { outdir, samlMetadata });
     const assembly = app.synth();
     return assembly.stacks.map((s) => ({
       name: s.stackName,

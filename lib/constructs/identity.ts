@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { cognitoDomainPrefix, loginIdentityProvider, mapsProviderGroups, needsGroupTrigger, type Config } from '../config.js';
 import { Federation } from './federation.js';
 import { GroupMapping } from './group-mapping.js';
+import type { SamlMetadata } from '../config-files.js';
 
 export interface IdentityProps {
   readonly config: Config;
@@ -18,8 +19,8 @@ export interface IdentityProps {
   readonly siteHostname: string;
   /** Days a temporary (admin-set) password stays valid. @default 3 */
   readonly temporaryPasswordDays?: number;
-  /** Directory of shinykit.yaml: SAML metadata files are relative to it. @default the working directory */
-  readonly configDir?: string;
+  /** SAML metadata XML by `metadataFile`, read from disk by the caller (lib/config-files.ts). @default none */
+  readonly samlMetadata?: SamlMetadata;
 }
 
 /** OIDC redirect path ShinyProxy (Spring Security) registers for the `shinyproxy` client. */
@@ -123,7 +124,7 @@ export class Identity extends Construct {
     });
 
     if (cog.identityProviders.length > 0) {
-      this.federation = new Federation(this, 'Federation', { config: props.config, userPool: this.userPool, configDir: props.configDir });
+      this.federation = new Federation(this, 'Federation', { config: props.config, userPool: this.userPool, samlMetadata: props.samlMetadata });
     }
     if (needsGroupTrigger(props.config)) {
       this.groupMapping = new GroupMapping(this, 'GroupMapping', { config: props.config });

@@ -67,11 +67,13 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true', NO_COLOR: '1' };
   for (const k of Object.keys(env)) if (k.startsWith('AWS_PROFILE') || k.startsWith('AWS_ACCESS') || k.startsWith('AWS_SECRET')) delete env[k];
 
-  const bare: Case = { label: 'node -e 0', argv: ['node', '-e', '0'] };
+  // The Node running this script on both sides (under npm scripts: the node@22 dev dependency).
+  const node = process.execPath;
+  const bare: Case = { label: 'node -e 0', argv: [node, '-e', '0'] };
   const cases: Case[] = [
-    { label: 'shinykit --help', argv: ['node', CLI, '--help'], goal: '≤ 2×' },
-    { label: 'shinykit --version', argv: ['node', CLI, '--version'], goal: '≤ 1.5×' },
-    { label: 'shinykit plan', argv: ['node', CLI, 'plan'], slow: true, goal: '≤ 4 s' },
+    { label: 'shinykit --help', argv: [node, CLI, '--help'], goal: '≤ 2×' },
+    { label: 'shinykit --version', argv: [node, CLI, '--version'], goal: '≤ 1.5×' },
+    { label: 'shinykit plan', argv: [node, CLI, 'plan'], slow: true, goal: '≤ 4 s' },
     { label: 'npx cdk synth', argv: ['npx', 'cdk', 'synth', '--quiet', '--no-notices', '-o', outdir], slow: true, goal: '≤ 6 s' },
   ];
   const samples = new Map<Case, Sample[]>([[bare, []], ...cases.map((c) => [c, []] as [Case, Sample[]])]);

@@ -218,7 +218,7 @@ export async function generateCliReference(): Promise<string> {
   delete env.FORCE_COLOR;
   // A few at a time: each is a Node start-up.
   const helps = await mapConcurrent(paths, 4, async (p) => {
-    const { stdout } = await run('node', [CLI, ...p, '--help'], { cwd: ROOT, env });
+    const { stdout } = await run(process.execPath, [CLI, ...p, '--help'], { cwd: ROOT, env });
     return stdout.trimEnd();
   });
   const out = ['Generated from the built CLI\'s `--help` by `npm run docs`. Global options go before the command (`npx shinykit --config other.yaml plan`).'];

@@ -68,7 +68,7 @@ function dockerRecorder(failBuildOf?: string): { runner: Runner; calls: { cmd: s
     if (args[1] === 'build') {
       if (failBuildOf && args.some((a) => a.includes(`/${failBuildOf}:`))) {
         const { ExecError } = await import('../../cli/lib/exec.js');
-        throw new ExecError('docker buildx failed (exit code 1)', 'docker', 1, ['#5 ERROR: process "/bin/sh -c make" did not complete successfully']);
+        throw new ExecError('docker buildx failed (exit code 1)', ['#5 ERROR: process "/bin/sh -c make" did not complete successfully']);
       }
       writeFileSync(args[args.indexOf('--metadata-file') + 1]!, JSON.stringify({ 'containerimage.digest': BUILT_DIGEST }));
     }

@@ -200,13 +200,13 @@ const run = promisify(execFile);
 
 /** Every command path in the built CLI: [[], ['init'], ['users'], ['users', 'add'], ...]. */
 async function commandPaths(): Promise<string[][]> {
-  const mod = (await import(pathToFileURL(`${ROOT}dist/cli/index.js`).href)) as { createProgram(): Promise<Command> };
+  const mod = (await import(pathToFileURL(`${ROOT}dist/cli/index.js`).href)) as { createProgram(args?: string[], opts?: { manifest?: boolean }): Promise<Command> };
   const paths: string[][] = [];
   const visit = (cmd: Command, prefix: string[]) => {
     paths.push(prefix);
     for (const sub of cmd.commands) if (sub.name() !== 'help') visit(sub, [...prefix, sub.name()]);
   };
-  visit(await mod.createProgram(), []);
+  visit(await mod.createProgram([], { manifest: false }), []); // the real commands, with their subcommands
   return paths;
 }
 

@@ -3,11 +3,6 @@
 // from a checkout that has not been built yet, runs the TypeScript source through tsx.
 import { existsSync } from 'node:fs';
 
-// The AWS SDK warns on every run that its releases from 2027 need Node 22. That is
-// about upgrading our dependency, not about the user's command: keep it off stderr,
-// which belongs to the command's own messages. (An explicit setting still wins.)
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 // `shinykit users list | head` closes our stdout early: stop quietly, as Unix tools do.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(0);

@@ -3,10 +3,15 @@
  * shinykit.yaml, then build the stacks with the cdk-nag checks on.
  *
  * Config file: `-c config=<file>`, else $SHINYKIT_CONFIG, else ./shinykit.yaml.
+ * aws-cdk-lib's built-in CloudFormation validation is off (it triples synth time and
+ * our CI runs it with cdk-nag and cfn-lint on every config variant);
+ * `CDK_VALIDATION=true` turns it back on.
  */
 import { dirname, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ConfigError, formatProblem, loadConfig, type Config } from '../lib/config.js';
+import { ConfigError, formatProblem, loadConfig } from '../lib/config.js';
+import { readSamlMetadata } from '../lib/config-files.js';
+import { InputError } from '../lib/errors.js';
 import { buildApp } from '../lib/app.js';
 
 function configPath(): string {
@@ -16,10 +21,11 @@ function configPath(): string {
   return process.env.SHINYKIT_CONFIG || 'shinykit.yaml';
 }
 
-let config: Config;
 const file = configPath();
 try {
-  config = loadConfig(file);
+  const config = loadConfig(file);
+  const samlMetadata = readSamlMetadata(config, dirname(resolve(file)));
+  buildApp(config, { nag: true, samlMetadata, cfnValidation: process.env.CDK_VALIDATION === 'true' }).app.synth();
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.file} is not a valid shinykit config:\n`);
@@ -27,7 +33,10 @@ try {
     process.stderr.write('Fix the file (check it with `npx shinykit validate`) and run the command again.\n');
     process.exit(2);
   }
+  // Other mistakes in what the config points at (a missing SAML metadata file, ...).
+  if (err instanceof InputError) {
+    process.stderr.write(`${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);
+    process.exit(2);
+  }
   throw err;
 }
-
-buildApp(config, { nag: true, configDir: dirname(resolve(file)) }).app.synth();

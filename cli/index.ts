@@ -5,17 +5,15 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { commandEntries, type CommandEntry } from './commands/index.js';
+import { manifestHelp, placeholderCommands, readManifest } from './commands/manifest.js';
 import { reportError } from './lib/errors.js';
 import { useColor } from './lib/output.js';
 
 /** Global options that take a value: their value is not a command name. */
 const VALUE_OPTIONS = new Set(['--config', '--outputs', '--profile', '--region']);
 
-/**
- * The entries a run needs: just the named command when argv names a known one,
- * otherwise all (help, version, no command, or an unknown name commander reports).
- */
-export function entriesFor(args: readonly string[]): readonly CommandEntry[] {
+/** The first argument that is neither an option nor a global option's value: the command name. */
+function commandName(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') break;
@@ -23,15 +21,31 @@ export function entriesFor(args: readonly string[]): readonly CommandEntry[] {
       if (VALUE_OPTIONS.has(arg)) i++;
       continue;
     }
-    const entry = commandEntries.find((e) => e.name === arg);
+    return arg;
+  }
+  return undefined;
+}
+
+/**
+ * The entries a run needs: just the named command when argv names a known one,
+ * otherwise all (help, version, no command, or an unknown name commander reports).
+ */
+export function entriesFor(args: readonly string[]): readonly CommandEntry[] {
+  const name = commandName(args);
+  if (name !== undefined) {
+    const entry = commandEntries.find((e) => e.name === name);
     return entry ? [entry] : commandEntries;
   }
   // `shinykit --version` prints and exits: it needs no command at all.
   return args.includes('-v') || args.includes('--version') ? [] : commandEntries;
 }
 
-/** The program with the commands `args` (argv without node and script) needs; all by default. */
-export async function createProgram(args: readonly string[] = []): Promise<Command> {
+/**
+ * The program with the commands `args` (argv without node and script) needs; all by default.
+ * With no command named (`shinykit --help`, bare `shinykit`) the build's manifest stands in
+ * for the commands, so the overview loads none of them; `manifest: false` forces the real ones.
+ */
+export async function createProgram(args: readonly string[] = [], opts: { manifest?: boolean } = {}): Promise<Command> {
   const program = new Command('shinykit')
     .description('Shiny and Dash apps on AWS behind ShinyProxy, with Cognito login and per-app groups')
     .version(packageVersion(), '-v, --version', 'print the version')
@@ -44,7 +58,14 @@ export async function createProgram(args: readonly string[] = []): Promise<Comma
     .option('--no-color', 'no colour (also: the NO_COLOR environment variable; colour is only ever used on a terminal)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
-  for (const command of await Promise.all(entriesFor(args).map((e) => e.load()))) program.addCommand(command);
+  const entries = entriesFor(args);
+  const manifest = entries.length > 0 && opts.manifest !== false && commandName(args) === undefined ? readManifest() : undefined;
+  if (manifest) {
+    program.configureHelp(manifestHelp(manifest));
+    for (const command of placeholderCommands(manifest)) program.addCommand(command);
+  } else {
+    for (const command of await Promise.all(entries.map((e) => e.load()))) program.addCommand(command);
+  }
   // Usage errors from commander (unknown option, missing argument) must exit 2, not 1;
   // every command's help lists the global options it accepts (--config, --profile, ...).
   const configure = (cmd: Command) => {

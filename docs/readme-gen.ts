@@ -201,13 +201,13 @@ const run = promisify(execFile);
 
 /** Every command path in the built CLI: [[], ['init'], ['users'], ['users', 'add'], ...]. */
 async function commandPaths(): Promise<string[][]> {
-  const mod = (await import(pathToFileURL(`${ROOT}dist/cli/index.js`).href)) as { createProgram(): Promise<Command> };
+  const mod = (await import(pathToFileURL(`${ROOT}dist/cli/index.js`).href)) as { createProgram(args?: string[], opts?: { manifest?: boolean }): Promise<Command> };
   const paths: string[][] = [];
   const visit = (cmd: Command, prefix: string[]) => {
     paths.push(prefix);
     for (const sub of cmd.commands) if (sub.name() !== 'help') visit(sub, [...prefix, sub.name()]);
   };
-  visit(await mod.createProgram(), []);
+  visit(await mod.createProgram([], { manifest: false }), []); // the real commands, with their subcommands
   return paths;
 }
 
@@ -219,7 +219,7 @@ export async function generateCliReference(): Promise<string> {
   delete env.FORCE_COLOR;
   // A few at a time: each is a Node start-up.
   const helps = await mapConcurrent(paths, 4, async (p) => {
-    const { stdout } = await run('node', [CLI, ...p, '--help'], { cwd: ROOT, env });
+    const { stdout } = await run(process.execPath, [CLI, ...p, '--help'], { cwd: ROOT, env });
     // Each command's help repeats the global options; the reference lists them once, under `shinykit`.
     return (p.length ? stdout.replace(/\nGlobal Options:\n[\s\S]*$/, '') : stdout).trimEnd();
   });

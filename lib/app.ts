@@ -9,20 +9,23 @@ import type { Config } from './config.js';
 import { PROJECT_TAG_KEY, stackNames } from './outputs.js';
 import { DataStack } from './stacks/data-stack.js';
 import { HostStack } from './stacks/host-stack.js';
+import type { SamlMetadata } from './config-files.js';
 
 export interface BuildAppOptions {
   /** Cloud assembly directory. @default the CDK default (cdk.out, or the CLI's choice) */
   readonly outdir?: string;
   /** Run the cdk-nag AwsSolutions checks at synthesis. @default false */
   readonly nag?: boolean;
-  /** Directory of shinykit.yaml: relative paths in it (SAML metadata files) resolve here. @default the working directory */
-  readonly configDir?: string;
+  /** SAML metadata XML by `metadataFile`, read from disk by the caller (lib/config-files.ts). @default none */
+  readonly samlMetadata?: SamlMetadata;
   /**
-   * aws-cdk-lib's built-in CloudFormation validation at synth. It dominates synth time;
-   * callers that synthesize many variants to compare them (the config-transition test)
-   * turn it off, `cdk synth` keeps it. @default true
+   * Run aws-cdk-lib's built-in CloudFormation validation (a WASM rule engine) at synthesis.
+   * It dominates synth time (about 7 of 8 s for the bundled kit) and, unless the
+   * `@aws-cdk/core:validateAgainstDefaultRules` flag is set, only ever warns. Our CI runs it
+   * with cdk-nag and cfn-lint on every config variant, so `plan`, the template tests and
+   * `cdk deploy` leave it off. @default false
    */
-  readonly builtinValidation?: boolean;
+  readonly cfnValidation?: boolean;
 }
 
 /**
@@ -49,7 +52,11 @@ export const CDK_FEATURE_FLAGS = {
 } as const;
 
 export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; data: DataStack; host: HostStack } {
-  const app = new App({ outdir: opts.outdir, context: { ...CDK_FEATURE_FLAGS }, builtinCloudFormationValidation: opts.builtinValidation ?? true });
+  const app = new App({
+    outdir: opts.outdir,
+    context: { ...CDK_FEATURE_FLAGS },
+    builtinCloudFormationValidation: opts.cfnValidation ?? false,
+  });
   // Env-agnostic unless the config pins a region: synth then needs no account,
   // no credentials and no lookups.
   const env: Environment | undefined = cfg.region ? { region: cfg.region } : undefined;
@@ -57,7 +64,7 @@ export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; d
 
   const data = new DataStack(app, names.data, {
     config: cfg,
-    configDir: opts.configDir,
+    samlMetadata: opts.samlMetadata,
     env,
     description: `shinykit ${cfg.name}: Cognito users, ECR repositories, Elastic IP (retained on deletion)`,
     // `cdk destroy` must not take the users, images and address by accident: CloudFormation

@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { EC2_INSTANCE_FAMILIES, EC2_INSTANCE_TYPES_SOURCE } from './data/ec2-instance-types.js';
+import { ConfigError, type ConfigProblem } from './errors.js';
 
 /** A DNS label: what stack prefixes, app ids and ECR path parts must be. */
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -407,31 +408,9 @@ export type Config = z.output<typeof ConfigSchema>;
 export type AppConfig = Config['apps'][number];
 export type AppKind = AppConfig['kind'];
 
-/** One problem found in a config file. */
-export interface ConfigProblem {
-  /** Dotted path with array indexes: `apps[1].port`; empty for the whole file. */
-  readonly path: string;
-  readonly message: string;
-  /** 1-based line in the file, when it could be located. */
-  readonly line?: number;
-}
-
-/** A config that cannot be used; carries every problem, not just the first. */
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly ConfigProblem[],
-  ) {
-    super(`${file} is not a valid shinykit config:\n${problems.map((p) => `  ${formatProblem(file, p)}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-/** `apps[1].port: expected ... (shinykit.yaml line 12)` */
-export function formatProblem(file: string, p: ConfigProblem): string {
-  const where = p.line ? ` (${file} line ${p.line})` : '';
-  return `${p.path ? `${p.path}: ` : ''}${p.message}${where}`;
-}
+// ConfigError and its problems live in ./errors.ts (which the CLI's error mapper loads
+// without this module's zod and yaml); re-exported here for the config's users.
+export { ConfigError, formatProblem, type ConfigProblem } from './errors.js';
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

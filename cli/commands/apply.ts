@@ -24,9 +24,10 @@ export interface ApplyOptions {
   readonly dryRun?: boolean;
   /** Leave apps without a pushed image out instead of failing. */
   readonly allowMissingImages?: boolean;
-  /** How long to wait for the host, in seconds; default 900 (image pulls can be slow). */
-  readonly timeoutSeconds?: number;
 }
+
+/** How long the host may take to apply (image pulls can be slow); we wait a minute longer. */
+const HOST_TIMEOUT_SECONDS = 900;
 
 export type ApplyStatus = 'dry-run' | 'applied' | 'unchanged';
 
@@ -86,8 +87,8 @@ export async function runApply(opts: ApplyOptions, ctx: CommandContext): Promise
   await writeSet(ssm, prefix, 'candidate', files);
 
   ctx.out.info(`asking host ${instanceId} to check and switch to them (SSM Run Command)`);
-  const commandId = await sendDeliver(ctx, instanceId, opts.timeoutSeconds ?? 900);
-  const invocation = await waitForInvocation(ctx, commandId, instanceId, (opts.timeoutSeconds ?? 900) + 60);
+  const commandId = await sendDeliver(ctx, instanceId, HOST_TIMEOUT_SECONDS);
+  const invocation = await waitForInvocation(ctx, commandId, instanceId, HOST_TIMEOUT_SECONDS + 60);
   const hostOutput = tailOf(invocation);
   const status = invocation.Status ?? 'Unknown';
 

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { formatDoctor, runDoctor } from '../doctor/index.js';
 import { parseEndpoint, systemResolver, type Endpoint } from '../doctor/site.js';
 import { createContext } from '../lib/context.js';
-import { ShinykitError, WorkError, ExitCode } from '../lib/errors.js';
+import { QuietExit, ShinykitError, WorkError, ExitCode } from '../lib/errors.js';
 import { readImageState } from '../lib/image-state.js';
 
 export function doctorCommand(): Command {
@@ -45,7 +45,7 @@ export function doctorCommand(): Command {
       if (opts.json) ctx.out.json(report);
       else ctx.out.result(formatDoctor(report, ctx.out.color));
       if (!report.ok) {
-        throw opts.json ? new ShinykitError('', ExitCode.Failure) : new WorkError(`${report.failed} check(s) failed; see the fixes above`);
+        throw opts.json ? new QuietExit(ExitCode.Failure) : new WorkError(`${report.failed} check(s) failed; see the fixes above`);
       }
     });
 }

@@ -7,11 +7,12 @@
  * temporary names and renamed into place only when all of them were written.
  */
 import { Command } from 'commander';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { stdin, stderr } from 'node:process';
 import { createInterface } from 'node:readline/promises';
 import { ConfigError, formatProblem, parseConfig } from '../../lib/config.js';
+import { writeFilesAtomically } from '../lib/atomic-write.js';
 import { createContext } from '../lib/context.js';
 import { InterruptedError, UsageError, WorkError } from '../lib/errors.js';
 import { assetsDir } from '../../lib/constructs/assets.js';
@@ -285,7 +286,7 @@ export function nextSteps(where: string): string {
   ].join('\n');
 }
 
-/** Files below `root`, relative, sorted (dotfiles included, nothing skipped). */
+/** Files below `root`, relative, sorted (dotfiles included; Python's __pycache__ skipped). */
 function listFiles(root: string, sub = ''): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(join(root, sub), { withFileTypes: true })) {
@@ -298,22 +299,13 @@ function listFiles(root: string, sub = ''): string[] {
   return out.sort();
 }
 
-/** Writes every file under a temporary name first, then renames them all; cleans up on failure. */
+/** Writes every file or none (cli/lib/atomic-write.ts). */
 function writeAllOrNothing(dir: string, files: ReadonlyMap<string, string | Buffer>): void {
-  const staged: Array<[string, string]> = [];
-  const suffix = `.shinykit-init-${process.pid}.tmp`;
   try {
-    for (const [rel, content] of files) {
-      const target = join(dir, rel);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(`${target}${suffix}`, content);
-      staged.push([`${target}${suffix}`, target]);
-    }
+    writeFilesAtomically([...files].map(([rel, content]) => [join(dir, rel), content] as const));
   } catch (err) {
-    for (const [tmp] of staged) rmSync(tmp, { force: true });
     throw new WorkError(`could not write the project files in ${dir}: ${(err as Error).message}; nothing was written`, { cause: err });
   }
-  for (const [tmp, target] of staged) renameSync(tmp, target);
 }
 
 function parentZone(domain: string): string {

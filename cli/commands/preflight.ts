@@ -31,7 +31,7 @@ export function preflightCommand(): Command {
       }
       if (!opts.json) ctx.out.info(`Synthesizing the stacks offline to see what the deploy needs...`);
       // Only the templates' shape is read here: the slow built-in validation is for `cdk synth`.
-      const stacks = await synthesize(config, { configDir: dirname(resolve(ctx.options.config)), builtinValidation: false });
+      const stacks = await synthesize(config, { configDir: dirname(resolve(ctx.options.config)) });
       const report = await runPreflight({
         config,
         region,

@@ -1,8 +1,9 @@
 /** `shinykit push`: build and push app images (only what changed), record the digests, roll them out. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { createContext, type CommandContext } from '../lib/context.js';
-import { ExitCode, plural, ShinykitError, WorkError } from '../lib/errors.js';
+import { ExitCode, plural, QuietExit, WorkError } from '../lib/errors.js';
 import { marks } from '../lib/output.js';
+import { positiveNumber } from '../lib/options.js';
 import { BUILDERS, type BuilderName } from '../push/builders.js';
 import { REGISTRY_ENV } from '../push/registry.js';
 import { defaultConcurrency, runPush, type PushResult } from '../push/run.js';
@@ -22,7 +23,7 @@ export function pushCommand(): Command {
     .description('build and push app images to ECR (only those whose inputs changed), then roll them out with apply')
     .argument('[apps...]', 'app ids to push (default: every app in the config)')
     .addOption(new Option('--builder <name>', 'image builder (default: SHINYKIT_BUILDER, else docker if its engine runs, else podman)').choices(BUILDERS))
-    .option('--concurrency <n>', `builds at once (default: ${defaultConcurrency()}, from the CPU count)`, parsePositiveInt)
+    .option('--concurrency <n>', `builds at once (default: ${defaultConcurrency()}, from the CPU count)`, positiveNumber('--concurrency', true))
     .option('--registry <host[:port][/prefix]>', `push to this registry instead of ECR (also ${REGISTRY_ENV}); write http://host:port for a plain-HTTP test registry`)
     .option('--no-apply', 'only build and push; do not roll the images out')
     .option('--json', 'print a JSON summary: {apps:[{id, tag, digest, image, built, pushed, status, error?}]}')
@@ -61,12 +62,6 @@ export function pushCommand(): Command {
       );
       report(ctx, result, Boolean(flags.json), rollout);
     });
-}
-
-function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
-  return n;
 }
 
 function report(ctx: CommandContext, result: PushResult, json: boolean, rollout?: ApplyResult): void {
@@ -108,7 +103,7 @@ function report(ctx: CommandContext, result: PushResult, json: boolean, rollout?
   }
   if (result.failed > 0) {
     const message = `${plural(result.failed, 'app')} failed to build or push; the others were pushed${result.applied ? '' : ' but not rolled out'}`;
-    if (json) throw new ShinykitError('', ExitCode.Failure);
+    if (json) throw new QuietExit(ExitCode.Failure);
     throw new WorkError(message, { hint: 'fix the failures above and run `shinykit push` again (unchanged apps are skipped)' });
   }
 }

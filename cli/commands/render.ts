@@ -3,9 +3,9 @@
  * host needs, from shinykit.yaml, the stack outputs and the pushed images.
  */
 import { Command } from 'commander';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { RENDER_FILES, type RenderedConfigs } from '../../lib/render/index.js';
+import { writeFilesAtomically } from '../lib/atomic-write.js';
 import { createContext, type CommandContext } from '../lib/context.js';
 import { UsageError, WorkError } from '../lib/errors.js';
 import { renderForDeployment } from '../lib/render-inputs.js';
@@ -34,29 +34,15 @@ export async function runRender(opts: RenderOptions, ctx: CommandContext): Promi
   return { files, images, written };
 }
 
-/**
- * Writes both files to temporary names first, then renames them into place,
- * so a failure never leaves a half-written or mismatched pair behind.
- */
+/** Writes both files or neither, so a failure never leaves a half-written or mismatched pair behind. */
 export function writeAll(outDir: string, files: RenderedConfigs): string[] {
-  const entries = (Object.keys(RENDER_FILES) as Array<keyof typeof RENDER_FILES>).map((k) => ({
-    path: join(outDir, RENDER_FILES[k]),
-    text: files[k],
-  }));
-  const temps: string[] = [];
+  const entries = (Object.keys(RENDER_FILES) as Array<keyof typeof RENDER_FILES>).map((k) => [join(outDir, RENDER_FILES[k]), files[k]] as const);
   try {
-    for (const e of entries) {
-      mkdirSync(dirname(e.path), { recursive: true });
-      const tmp = `${e.path}.${process.pid}.tmp`;
-      temps.push(tmp);
-      writeFileSync(tmp, e.text);
-    }
-    entries.forEach((e, i) => renameSync(temps[i]!, e.path));
+    writeFilesAtomically(entries);
   } catch (err) {
-    for (const t of temps) rmSync(t, { force: true });
     throw new WorkError(`could not write the rendered files to ${outDir}: ${(err as Error).message}`, { cause: err });
   }
-  return entries.map((e) => e.path);
+  return entries.map(([path]) => path);
 }
 
 export function renderCommand(): Command {

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { ConfigError, type Config, type ConfigProblem } from '../../lib/config.js';
 import { loadCheckedConfig } from '../lib/config-files.js';
 import { createContext } from '../lib/context.js';
-import { ExitCode, ShinykitError } from '../lib/errors.js';
+import { ExitCode, QuietExit } from '../lib/errors.js';
 
 export interface ValidateResult {
   readonly file: string;
@@ -34,7 +34,7 @@ export function validateCommand(): Command {
       const result = runValidate({ file: ctx.options.config });
       if (opts.json) {
         ctx.out.json({ file: result.file, valid: result.valid, problems: result.problems });
-        if (!result.valid) throw new ShinykitError('', ExitCode.Usage);
+        if (!result.valid) throw new QuietExit(ExitCode.Usage);
         return;
       }
       if (!result.valid) throw new ConfigError(result.file, result.problems);

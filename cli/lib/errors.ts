@@ -4,7 +4,7 @@
  * 2 bad usage or bad input (config, CSV, flags).
  */
 import { CommanderError } from 'commander';
-import { ConfigError, formatProblem } from '../../lib/config.js';
+import { ConfigError, formatProblem, InputError } from '../../lib/errors.js';
 import { profileInfo } from './aws-profile.js';
 
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
@@ -31,6 +31,17 @@ export class ShinykitError extends Error {
     this.name = new.target.name;
     this.hint = opts.hint;
     this.details = opts.details ?? [];
+  }
+}
+
+/**
+ * The command already said everything (a `--json` report on stdout): exit with
+ * `exitCode` and print nothing more.
+ */
+export class QuietExit extends Error {
+  constructor(readonly exitCode: ExitCodeValue) {
+    super(`exit ${exitCode}`);
+    this.name = 'QuietExit';
   }
 }
 
@@ -80,11 +91,13 @@ export function reportError(err: unknown, debug = false, context: ReportContext 
     for (const p of err.problems) lines.push(`  ${formatProblem(err.file, p)}`);
     return { exitCode: ExitCode.Usage, lines: withStack(lines, err, debug) };
   }
-  if (err instanceof ShinykitError) {
-    // An empty message means the command already reported (e.g. `--json` output) and only sets the code.
-    const lines = err.message ? [`error: ${err.message}`, ...err.details.map((d) => `  ${d}`)] : [];
+  if (err instanceof QuietExit) return { exitCode: err.exitCode, lines: [] };
+  if (err instanceof ShinykitError || err instanceof InputError) {
+    const details = err instanceof ShinykitError ? err.details : [];
+    const lines = [`error: ${err.message}`, ...details.map((d) => `  ${d}`)];
     if (err.hint) lines.push(`hint: ${err.hint}`);
-    return { exitCode: err.exitCode, lines: withStack(lines, err, debug) };
+    const exitCode = err instanceof ShinykitError ? err.exitCode : ExitCode.Usage;
+    return { exitCode, lines: withStack(lines, err, debug) };
   }
   const aws = describeAwsError(err, context);
   if (aws) {

@@ -31,8 +31,6 @@ export interface RunResult {
 export class ExecError extends WorkError {
   constructor(
     message: string,
-    readonly command: string,
-    readonly childExitCode: number | undefined,
     readonly tail: readonly string[],
     hint?: string,
   ) {
@@ -74,18 +72,17 @@ export const run: Runner = async (cmd, args, opts = {}) => {
   const tail = () => redact(String(result.all ?? '')).split('\n').filter(Boolean).slice(-tailLines);
   if (result.failed) {
     const err = result as unknown as ExecaError;
+    const what = args[0] ? `${cmd} ${args[0]}` : cmd; // `docker build`, or just `docker`
     if ((err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || err.code === 'ENOENT') {
-      throw new ExecError(`${cmd} is not installed or not on PATH`, cmd, undefined, [], `install ${cmd}, or check PATH`);
+      throw new ExecError(`${cmd} is not installed or not on PATH`, [], `install ${cmd}, or check PATH`);
     }
     if (err.timedOut) {
       throw new ExecError(
-        `${cmd} ${args[0] ?? ''} did not finish within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s and was stopped`,
-        cmd,
-        undefined,
+        `${what} did not finish within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s and was stopped`,
         tail(),
       );
     }
-    throw new ExecError(`${cmd} ${args[0] ?? ''} failed (exit code ${err.exitCode ?? 'none'})`.replace('  ', ' '), cmd, err.exitCode, tail());
+    throw new ExecError(`${what} failed (exit code ${err.exitCode ?? 'none'})`, tail());
   }
   return { stdout: redact(String(result.stdout ?? '')), stderr: redact(String(result.stderr ?? '')) };
 };

@@ -4,8 +4,9 @@
  * image to the digest recorded here. It is deployment state, not source: it is
  * git-ignored, and a missing entry falls back to ECR's newest image.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeFilesAtomically } from './atomic-write.js';
 import { UsageError } from './errors.js';
 
 export interface PushedImage {
@@ -51,14 +52,11 @@ export function readImageState(configFile: string): ImageState {
   }
 }
 
-/** Merges `updates` into the state file; written atomically (temp file + rename). */
+/** Merges `updates` into the state file, replaced atomically. */
 export function writeImageState(configFile: string, updates: ImageState): ImageState {
   const file = imageStatePath(configFile);
   const next = { ...readImageState(configFile), ...updates };
   const sorted = Object.fromEntries(Object.entries(next).sort(([a], [b]) => a.localeCompare(b)));
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(sorted, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeFilesAtomically([[file, `${JSON.stringify(sorted, null, 2)}\n`]]);
   return sorted;
 }

@@ -104,7 +104,7 @@ export function createOutput(settings: OutputSettings = {}): Output {
   };
 }
 
-/** ✓/✗ marks that degrade to plain words without colour support. */
+/** ✓/✗/! marks, coloured only when `color` is on (the symbols stay either way). */
 export function marks(color: boolean): { ok: string; fail: string; warn: string } {
   return {
     ok: paint(color, 32)('✓'),

@@ -139,6 +139,11 @@ export async function newestImage(ecr: ECRClient, repository: string): Promise<I
       hint: 'check your AWS credentials and region, or push with `shinykit push` so .shinykit/images.json names the image',
     });
   }
+  return pickNewest(all);
+}
+
+/** The image `newestImage` picks from a repository's list (pure, so tests give it exact push times). */
+export function pickNewest(all: readonly ImageDetail[]): ImageDetail | undefined {
   const tagged = all.filter((d) => (d.imageTags?.length ?? 0) > 0);
   const pool = (tagged.length > 0 ? tagged : all).filter((d) => d.imageDigest);
   // Newest first; the digest breaks ties so the choice is deterministic.

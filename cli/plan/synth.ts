@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../lib/config.js';
+import { readSamlMetadata } from '../../lib/config-files.js';
 import type { CfnTemplate } from './template.js';
 
 export interface SynthesizedStack {
@@ -20,18 +21,22 @@ export interface SynthesizedStack {
   readonly bootstrapVersionParameter?: string;
 }
 
-/** `configDir`: shinykit.yaml's directory, which relative paths in it (SAML metadata files) resolve against. */
+/**
+ * `configDir`: shinykit.yaml's directory, which relative paths in it (SAML metadata files) resolve
+ * against. A metadata file that is missing or wrong throws InputError (exit 2) before synthesis.
+ */
 export async function synthesize(
   cfg: Config,
-  opts: { outdir?: string; configDir?: string; builtinValidation?: boolean; progress?: (step: string) => void } = {},
+  opts: { outdir?: string; configDir?: string; cfnValidation?: boolean; progress?: (step: string) => void } = {},
 ): Promise<SynthesizedStack[]> {
+  const samlMetadata = readSamlMetadata(cfg, opts.configDir ?? process.cwd());
   const outdir = opts.outdir ?? mkdtempSync(join(tmpdir(), 'shinykit-plan-'));
   try {
     // Each step blocks the event loop for seconds, so the steps are the progress a terminal can show.
     opts.progress?.('loading the CDK library');
     const { buildApp } = await import('../../lib/app.js');
     opts.progress?.('building the stacks');
-    const { app } = buildApp(cfg, { outdir, configDir: opts.configDir, builtinValidation: opts.builtinValidation });
+    const { app } = buildApp(cfg, { outdir, samlMetadata, cfnValidation: opts.cfnValidation });
     opts.progress?.('synthesizing the CloudFormation templates');
     const assembly = app.synth();
     return assembly.stacks.map((s) => ({

@@ -1,4 +1,4 @@
-/** Files the constructs read at synth time from the package's assets/ folder. */
+/** Where the package's assets/ folder is: the constructs read host files from it at synth, `init` copies the examples, `plan` reads the price table. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -11,18 +11,17 @@
  * CloudFormation resolves while deploying and never writes into the template,
  * its outputs or the stack events. The secret's value is its whole SecretString.
  */
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import { SecretValue } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import type { SamlMetadata } from '../config-files.js';
 import { GROUPS_ATTRIBUTE, SAML_EMAIL_CLAIM, identityProviderName, type Config, type IdentityProviderConfig } from '../config.js';
 
 export interface FederationProps {
   readonly config: Config;
   readonly userPool: cognito.IUserPool;
-  /** Directory SAML `metadataFile` paths are relative to (shinykit.yaml's). @default the working directory */
-  readonly configDir?: string;
+  /** SAML metadata XML by `metadataFile` (read at the edge: lib/config-files.ts). @default none */
+  readonly samlMetadata?: SamlMetadata;
 }
 
 export class Federation extends Construct {
@@ -82,7 +81,7 @@ export class Federation extends Construct {
         const m = p.attributeMapping ?? {};
         const metadata = p.metadataUrl
           ? cognito.UserPoolIdentityProviderSamlMetadata.url(p.metadataUrl)
-          : cognito.UserPoolIdentityProviderSamlMetadata.file(readMetadata(p.metadataFile!, props.configDir));
+          : cognito.UserPoolIdentityProviderSamlMetadata.file(samlMetadataOf(p.metadataFile!, props.samlMetadata));
         return new cognito.UserPoolIdentityProviderSaml(this, name, {
           userPool,
           name: p.name,
@@ -103,17 +102,10 @@ function groupsMapping(claim: string | undefined): Pick<cognito.AttributeMapping
   return claim ? { custom: { [GROUPS_ATTRIBUTE]: cognito.ProviderAttribute.other(claim) } } : {};
 }
 
-/** The SAML metadata XML (read at synth: it is part of the template). */
-function readMetadata(file: string, configDir: string | undefined): string {
-  const path = isAbsolute(file) ? file : resolve(configDir ?? process.cwd(), file);
-  let xml: string;
-  try {
-    xml = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cognito.identityProviders: cannot read SAML metadataFile ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  if (!/<([A-Za-z0-9_]+:)?EntityDescriptor[\s>]/.test(xml)) {
-    throw new Error(`cognito.identityProviders: ${path} is not SAML metadata (no EntityDescriptor element)`);
-  }
+/** The SAML metadata XML the caller read (it is part of the template). */
+function samlMetadataOf(file: string, metadata: SamlMetadata | undefined): string {
+  const xml = metadata?.[file];
+  // A caller bug, not a user mistake: bin/ and plan read every metadataFile first.
+  if (xml === undefined) throw new Error(`SAML metadataFile ${file} was not read before synthesis (pass samlMetadata)`);
   return xml;
 }

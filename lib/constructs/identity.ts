@@ -15,6 +15,7 @@ import { GROUPS_ATTRIBUTE, derivedDomainPrefixBase, isDomainPrefixDerived, login
 import { Federation } from './federation.js';
 import { GroupMapping } from './group-mapping.js';
 import { stackIdSuffixToken } from './stack-id.js';
+import type { SamlMetadata } from '../config-files.js';
 
 export interface IdentityProps {
   readonly config: Config;
@@ -22,8 +23,8 @@ export interface IdentityProps {
   readonly siteHostname: string;
   /** Days a temporary (admin-set) password stays valid. @default 3 */
   readonly temporaryPasswordDays?: number;
-  /** Directory of shinykit.yaml: SAML metadata files are relative to it. @default the working directory */
-  readonly configDir?: string;
+  /** SAML metadata XML by `metadataFile`, read from disk by the caller (lib/config-files.ts). @default none */
+  readonly samlMetadata?: SamlMetadata;
 }
 
 /** `custom:groups` without its `custom:` prefix, as the pool's schema names it. */
@@ -150,7 +151,7 @@ export class Identity extends Construct {
     });
 
     if (cog.identityProviders.length > 0) {
-      this.federation = new Federation(this, 'Federation', { config: props.config, userPool: this.userPool, configDir: props.configDir });
+      this.federation = new Federation(this, 'Federation', { config: props.config, userPool: this.userPool, samlMetadata: props.samlMetadata });
     }
     if (needsGroupTrigger(props.config)) {
       this.groupMapping = new GroupMapping(this, 'GroupMapping', { config: props.config });

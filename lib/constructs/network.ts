@@ -30,9 +30,6 @@ export const VPC_CIDR = '10.42.0.0/16';
 /** Name of the private subnet group the ECS app tasks run in. */
 export const APP_SUBNET_GROUP = 'apps';
 
-/** Ports the host serves to the world: 443 (the site) and 80 (redirect + ACME challenge). */
-export const PUBLIC_PORTS = [443, 80] as const;
-
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
   /** The host's security group: 443 and 80 from anywhere, 22 only from `sshCidr`. */

@@ -12,11 +12,12 @@ import { Address } from '../constructs/address.js';
 import { Identity } from '../constructs/identity.js';
 import { Registry } from '../constructs/registry.js';
 import { siteHostname, siteUrl } from '../constructs/site.js';
+import type { SamlMetadata } from '../config-files.js';
 
 export interface DataStackProps extends StackProps {
   readonly config: Config;
-  /** Directory of shinykit.yaml (SAML metadata files are relative to it). @default the working directory */
-  readonly configDir?: string;
+  /** SAML metadata XML by `metadataFile`, read from disk by the caller (lib/config-files.ts). @default none */
+  readonly samlMetadata?: SamlMetadata;
 }
 
 export class DataStack extends Stack {
@@ -32,7 +33,7 @@ export class DataStack extends Stack {
     this.address = new Address(this, 'Address', { domain: cfg.domain, hostedZone: cfg.hostedZone });
     this.siteHostname = siteHostname(cfg, this.address.publicIp);
     this.registry = new Registry(this, 'Registry', { config: cfg });
-    this.identity = new Identity(this, 'Identity', { config: cfg, siteHostname: this.siteHostname, configDir: props.configDir });
+    this.identity = new Identity(this, 'Identity', { config: cfg, siteHostname: this.siteHostname, samlMetadata: props.samlMetadata });
 
     // Export what the host stack imports, whatever the config: if a toggle (say,
     // setting `domain`) stopped the host using a value, CDK would drop the export

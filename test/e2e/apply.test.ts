@@ -56,7 +56,7 @@ describe('shinykit apply (built CLI against moto_server)', () => {
     expect(commands.Commands ?? []).toHaveLength(0);
   });
 
-  it('writes the rendered files to Parameter Store, runs the host script on the instance from the outputs, and records the accepted config', async () => {
+  it('writes the rendered files to Parameter Store, sends the deliver command to the instance from the outputs, and records the accepted config (moto records the command; the host script itself runs in host-apply tests)', async () => {
     const project = applyProject();
     const res = await cli(project, []);
     expect(res.stderr).not.toMatch(/error:/);

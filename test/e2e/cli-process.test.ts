@@ -4,7 +4,7 @@ import { CLI, ROOT } from '../support/cli.js';
 
 describe('the shinykit process', () => {
   it('stops quietly with exit 0 when the reader of its stdout goes away (| head)', async () => {
-    const child = spawn('node', [CLI, '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     // Close the pipe before anything is written, as a reader that exits early does.
     child.stdout.destroy();
     let stderr = '';

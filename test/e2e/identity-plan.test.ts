@@ -33,4 +33,19 @@ describe('shinykit plan with identity providers', () => {
     const plan = JSON.parse(r.stdout) as { stacks: { name: string; resources: unknown }[] };
     expect(JSON.stringify(plan.stacks)).toContain('AWS::Cognito::UserPoolIdentityProvider');
   });
+
+  it('exits 2 naming the missing SAML metadata file and what to do, before synthesizing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shinykit-idp-missing-'));
+    const raw = parse(readFileSync(BUNDLED_CONFIG, 'utf8')) as Record<string, any>;
+    raw.cognito.identityProviders = [{ type: 'saml', name: 'ADFS', metadataFile: 'idp/absent.xml' }];
+    raw.cognito.localUsers = false;
+    writeFileSync(join(dir, 'shinykit.yaml'), stringify(raw));
+
+    const r = await runCli(['plan', '--config', join(dir, 'shinykit.yaml'), '--no-preview'], { cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`cannot read SAML metadataFile ${join(dir, 'idp', 'absent.xml')} (ENOENT)`);
+    expect(r.stderr).toMatch(/hint: download the metadata XML/);
+    expect(r.stderr).not.toContain('--debug');
+    expect(r.stdout).toBe('');
+  });
 });

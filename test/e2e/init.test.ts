@@ -12,7 +12,7 @@ import { CLI, runCli } from '../support/cli.js';
  */
 function initOnTty(cwd: string, args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number; screen: string }> {
   return new Promise((resolve, reject) => {
-    const command = ['node', CLI, 'init', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const command = [process.execPath, CLI, 'init', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: { ...process.env, NO_COLOR: '1', CI: '' } });
     let screen = '';
     const pending = [...answers];

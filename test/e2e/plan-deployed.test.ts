@@ -45,7 +45,7 @@ beforeAll(async () => {
 
   // The deployed data stack: today's bundled config, synthesized.
   const bundled = readFileSync(join(ROOT, 'shinykit.yaml'), 'utf8');
-  const { app } = buildApp(parseConfig(bundled), { outdir: mkdtempSync(join(tmpdir(), 'shinykit-deployed-')), builtinValidation: false });
+  const { app } = buildApp(parseConfig(bundled), { outdir: mkdtempSync(join(tmpdir(), 'shinykit-deployed-')) });
   const deployed = app.synth().stacks.find((s) => s.stackName === 'analytics-data')!.template as Record<string, any>;
   deployed.Outputs = { UserPoolId: { Value: poolId } };
   await new SSMClient(aws).send(new PutParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version', Value: '30', Type: 'String' }));

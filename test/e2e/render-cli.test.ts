@@ -165,18 +165,6 @@ describe('shinykit render falling back to ECR (moto_server)', () => {
     expect(res.stderr).toContain('newest image in ECR');
   });
 
-  it('picks the most recently pushed image when a repository holds several', async () => {
-    await pushManifest('shiny-demo', 'old', `sha256:${'6'.repeat(64)}`);
-    await pushManifest('dash-demo', 'v1', `sha256:${'7'.repeat(64)}`);
-    // ECR records push times; leave a clear gap so "newest" is unambiguous.
-    await new Promise((r) => setTimeout(r, 1100));
-    const newest = await pushManifest('shiny-demo', 'new', `sha256:${'8'.repeat(64)}`);
-    const { dir, out } = tracked(project({ images: null }));
-    const res = await runCli(['render', '--out', out], { cwd: dir, env: moto.env });
-    expect(res.exitCode).toBe(0);
-    expect(readFileSync(join(out, 'shinyproxy/application.yml'), 'utf8')).toContain(`container-image: ${REPO('shiny-demo')}@${newest}`);
-  });
-
   it('takes images.json where it has an entry and ECR for the rest', async () => {
     const dashDigest = await pushManifest('dash-demo', 'v1', `sha256:${'3'.repeat(64)}`);
     const { dir, out } = tracked(project({ images: { 'shiny-demo': DIGEST_A } }));

@@ -14,7 +14,7 @@ const pool = freshPoolEachTest();
 /** Runs the CLI on a terminal (not under CI, so progress may animate); `input` is typed into it. */
 async function onTerminal(args: readonly string[], input: string): Promise<{ output: string; exitCode: number }> {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const command = ['node', CLI, '--config', CONFIG, '--outputs', pool.outputs, ...args].map(quote).join(' ');
+  const command = [process.execPath, CLI, '--config', CONFIG, '--outputs', pool.outputs, ...args].map(quote).join(' ');
   const res = await execa('script', ['-qec', command, '/dev/null'], {
     input,
     env: { ...pool.moto.env, CI: '', NO_COLOR: '1' },

@@ -26,7 +26,7 @@ export async function runCli(args: readonly string[], opts: CliOptions = {}): Pr
   if (!existsSync(new URL('../../dist/cli/index.js', import.meta.url))) {
     throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   }
-  const res = await execa('node', [CLI, ...args], {
+  const res = await execa(process.execPath, [CLI, ...args], { // the Node running the tests (22 under npm scripts, 24 in CI's second run)
     cwd: opts.cwd ?? ROOT,
     env: { CI: '1', NO_COLOR: '1', ...opts.env },
     input: opts.input,

@@ -75,8 +75,8 @@ export async function createPool(moto: Moto, groups: Record<string, string> = GR
         timeoutMs: opts.timeoutMs,
         env: {
           ...moto.env,
-          // No AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED here: the CLI itself must keep the
-          // SDK's Node 22 notice off stderr, and these tests check stderr is otherwise clean.
+          // These tests check stderr is otherwise clean: on a supported Node (22+) the SDK prints
+          // no version notice, so none is switched off here.
           ...(opts.endpoint ? { AWS_ENDPOINT_URL: opts.endpoint } : {}),
         },
       }),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { commandEntries } from '../../cli/commands/index.js';
 import { createProgram, entriesFor } from '../../cli/index.js';
+import { readManifest } from '../../cli/commands/manifest.js';
+import { runCli } from '../support/cli.js';
 
 const names = (args: string[]) => entriesFor(args).map((e) => e.name);
 const all = commandEntries.map((e) => e.name);
@@ -26,7 +28,21 @@ describe('which commands a run loads', () => {
   });
 
   it('the full program registers every entry under its own name', async () => {
-    const program = await createProgram();
+    const program = await createProgram([], { manifest: false });
     expect(program.commands.map((c) => c.name())).toEqual(all);
+  });
+});
+
+describe('top-level help from the build manifest (no command module loaded)', () => {
+  it('the build wrote a manifest naming every registered command', () => {
+    const manifest = readManifest(new URL('../../dist/cli/commands.json', import.meta.url));
+    expect(manifest?.map((e) => e.name)).toEqual(all);
+  });
+
+  it('the built CLI prints the same --help as a program with every command loaded', async () => {
+    const full = await createProgram([], { manifest: false });
+    const r = await runCli(['--help']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(`${r.stdout}\n`).toBe(full.helpInformation()); // execa drops the final newline
   });
 });

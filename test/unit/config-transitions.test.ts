@@ -32,7 +32,7 @@ const dirs: string[] = [];
 function templates(cfg: Config): Templates {
   const outdir = mkdtempSync(join(tmpdir(), 'shinykit-transition-'));
   dirs.push(outdir);
-  const { app } = buildApp(cfg, { outdir, builtinValidation: false });
+  const { app } = buildApp(cfg, { outdir });
   return Object.fromEntries(app.synth().stacks.map((s) => [s.stackName, s.template as Raw]));
 }
 

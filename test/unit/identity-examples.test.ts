@@ -2,8 +2,8 @@
  * The group-aware example apps: the Dash app's row-level filter (accounts.py)
  * runs for real under python3 with its unittest suite (no dash needed), and
  * both apps read the user from SHINYPROXY_USERNAME / SHINYPROXY_USERGROUPS with
- * the X-SP-* request headers as fallback. R is not installed here, so the Shiny
- * app is checked by assertions on its source.
+ * the X-SP-* request headers as fallback. R is not part of CI, so the Shiny
+ * app's tests are checks on its source, and say so in their names.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -39,7 +39,7 @@ describe('dash-demo: row-level authorisation', () => {
     expect(run({})).toBe('');
   });
 
-  it('app.py compiles and renders the filtered accounts from the request\'s user', () => {
+  it('app.py compiles, and its source renders the accounts through visible_accounts for the request\'s user', () => {
     const out = mkdtempSync(join(tmpdir(), 'shinykit-pyc-'));
     execFileSync('python3', ['-c', `import py_compile; py_compile.compile("app.py", cfile="${out}/a.pyc", doraise=True); py_compile.compile("accounts.py", cfile="${out}/b.pyc", doraise=True)`], { cwd: DASH, env });
     const src = readFileSync(join(DASH, 'app.py'), 'utf8');
@@ -58,7 +58,7 @@ describe('dash-demo: row-level authorisation', () => {
 describe('shiny-demo: row-level authorisation', () => {
   const src = readFileSync(join(SHINY, 'app.R'), 'utf8');
 
-  it('reads the user from the environment, falling back to the X-SP headers', () => {
+  it('its source reads the user from the environment, falling back to the X-SP headers', () => {
     expect(src).toMatch(/Sys\.getenv\("SHINYPROXY_USERNAME"\)/);
     expect(src).toMatch(/Sys\.getenv\("SHINYPROXY_USERGROUPS"\)/);
     expect(src).toMatch(/req\$HTTP_X_SP_USERID/);
@@ -67,7 +67,7 @@ describe('shiny-demo: row-level authorisation', () => {
     expect(src).toMatch(/parse_groups <- function\(value\) \{\n\s+groups <- tolower\(trimws\(/);
   });
 
-  it('shows all accounts to admins, own accounts to others, none to an unknown user', () => {
+  it('its source returns all rows to admins, own rows to others, none to an unknown user', () => {
     expect(src).toMatch(/if \(any\(user\$groups %in% admin_groups\(\)\)\) return\(data\)/);
     expect(src).toMatch(/if \(!nzchar\(user\$name\)\) return\(data\[0, \]\)/);
     expect(src).toMatch(/data\[tolower\(data\$owner\) == user\$name, \]/);

@@ -14,7 +14,7 @@ import { configVariant } from './stacks/synth.js';
 
 describe('deployFacts: what the synthesized stacks need from the account', () => {
   it('the bundled config: bootstrap version 6 from CheckBootstrapVersion, two zones with the host in the first, one Elastic IP', async () => {
-    const stacks = await synthesize(configVariant(), { builtinValidation: false });
+    const stacks = await synthesize(configVariant());
     expect(deployFacts(stacks, 'analytics-host')).toEqual({
       requiredBootstrapVersion: 6,
       bootstrapVersionParameter: '/cdk-bootstrap/hnb659fds/version',
@@ -25,9 +25,9 @@ describe('deployFacts: what the synthesized stacks need from the account', () =>
   });
 
   it('backend: ecs with NAT egress needs a second Elastic IP (the NAT gateway\'s); VPC endpoints do not', async () => {
-    const nat = await synthesize(configVariant((r) => (r.backend = 'ecs')), { builtinValidation: false });
+    const nat = await synthesize(configVariant((r) => (r.backend = 'ecs')));
     expect(deployFacts(nat, 'analytics-host').elasticIps).toBe(2);
-    const endpoints = await synthesize(configVariant((r) => ((r.backend = 'ecs'), (r.ecs = { egress: 'endpoints' }))), { builtinValidation: false });
+    const endpoints = await synthesize(configVariant((r) => ((r.backend = 'ecs'), (r.ecs = { egress: 'endpoints' }))));
     expect(deployFacts(endpoints, 'analytics-host').elasticIps).toBe(1);
   });
 

@@ -45,8 +45,8 @@ describe('README.md', () => {
   });
 
   it('every `npx shinykit …` command line in the prose names a real command and real options', async () => {
-    const { createProgram } = (await import(new URL('../../dist/cli/index.js', import.meta.url).href)) as { createProgram(): Promise<Command> };
-    const program = await createProgram();
+    const { createProgram } = (await import(new URL('../../dist/cli/index.js', import.meta.url).href)) as { createProgram(args?: string[], opts?: { manifest?: boolean }): Promise<Command> };
+    const program = await createProgram([], { manifest: false });
     const longFlags = (cmd: Command) => cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f));
     const globalFlags = new Set(longFlags(program));
     const prose = readme.replace(/<!-- BEGIN GENERATED[\s\S]*?<!-- END GENERATED[^>]*>/g, '');
@@ -81,15 +81,35 @@ describe('README.md', () => {
     expect(readme).toContain(`charged even when idle | ${dollars(us.publicIpv4PerHour * prices.hoursPerMonth)} |`);
   });
 
-  it('troubleshooting covers every known pitfall from the design', () => {
+  it('the Troubleshooting section names every known pitfall from the design', () => {
+    const section = /^## Troubleshooting\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+    expect(section.length, 'README has a ## Troubleshooting section').toBeGreaterThan(500);
     for (const topic of ['redirect_mismatch', 'grey out', 'Logout', 'cognito:groups', 'Cognito domain', 'TooManyRequestsException', '12 hours', 'IfNotPresent', 'client secret', 'SHINYPROXY_PUBLIC_PATH']) {
-      expect(readme).toContain(topic);
+      expect(section, topic).toContain(topic);
     }
   });
 
-  it('links resolve to files in the repository', () => {
-    for (const [, target] of readme.matchAll(/\]\(((?:assets|docs)\/[^)#]+)\)/g)) {
-      expect(existsSync(new URL(`../../${target}`, import.meta.url)), target).toBe(true);
+  it('every relative link resolves: the file exists and a #fragment names a heading in it', () => {
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/i.test(l));
+    // A README whose links all vanished would otherwise pass: it links its sections and docs/.
+    expect(links.filter((l) => l.startsWith('#')).length).toBeGreaterThan(5);
+    expect(links.filter((l) => l.startsWith('docs/')).length).toBeGreaterThan(2);
+    for (const link of links) {
+      const [file, fragment] = link.split('#') as [string, string | undefined];
+      const url = new URL(`../../${file || 'README.md'}`, import.meta.url);
+      expect(existsSync(url), link).toBe(true);
+      if (fragment) expect(headingSlugs(readFileSync(url, 'utf8')), link).toContain(fragment);
     }
   });
 });
+
+/** GitHub's anchors for a Markdown file's headings: lower case, punctuation dropped, spaces to hyphens. */
+function headingSlugs(markdown: string): string[] {
+  return [...markdown.matchAll(/^#{1,6} +(.+)$/gm)].map((m) =>
+    m[1]!
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-'),
+  );
+}

@@ -15,7 +15,7 @@ import { usersDeps, type UsersDeps } from '../../users/deps.js';
 import { executePlan, summarise, type RowOutcome, type RowResult } from '../../users/execute.js';
 import { Pacer, type PacerStats } from '../../users/pacer.js';
 import { describePlannedRow, planImport, type ExistingUser, type PlannedRow, type PlanAction } from '../../users/plan.js';
-import { positiveNumber } from '../../users/options.js';
+import { positiveNumber } from '../../lib/options.js';
 
 /** Well under the 50 requests/s Cognito allows for user creation across the whole account. */
 export const DEFAULT_RATE = 20;

@@ -139,7 +139,7 @@ describe('docker builder (recorded argv; no engine here)', () => {
     let dir = '';
     const { runner } = recorder((c) => {
       dir = c.opts.env?.DOCKER_CONFIG ?? '';
-      return new ExecError('docker login failed (exit code 1)', 'docker', 1, [`Error response from daemon: Get "https://x/v2/": unauthorized: incorrect username or password ${TOKEN}`]);
+      return new ExecError('docker login failed (exit code 1)', [`Error response from daemon: Get "https://x/v2/": unauthorized: incorrect username or password ${TOKEN}`]);
     });
     await expect(
       openSession({ runner, env: {} }, { name: 'docker', buildx: true }, { host: 'x', credentials: creds, insecure: false }),
@@ -194,8 +194,8 @@ describe('podman builder argv', () => {
 });
 
 describe('builder detection', () => {
-  const notInstalled = (cmd: string) => new ExecError(`${cmd} is not installed or not on PATH`, cmd, undefined, []);
-  const daemonDown = new ExecError('docker version failed (exit code 1)', 'docker', 1, [
+  const notInstalled = (cmd: string) => new ExecError(`${cmd} is not installed or not on PATH`, []);
+  const daemonDown = new ExecError('docker version failed (exit code 1)', [
     'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
   ]);
 

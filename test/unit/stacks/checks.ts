@@ -21,11 +21,11 @@ export interface Checked {
   annotations: { level: string; text: string; path: string }[];
 }
 
-/** Synthesizes every variant with cdk-nag on, each into its own temp dir. */
+/** Synthesizes every variant with cdk-nag and CDK's CloudFormation validation on, each into its own temp dir. */
 export function synthChecked(variants: Record<string, Config>): Checked[] {
   return Object.entries(variants).map(([name, cfg]) => {
     const outdir = mkdtempSync(join(tmpdir(), `shinykit-nag-${name}-`));
-    const { app, data, host } = buildApp(cfg, { outdir, nag: true });
+    const { app, data, host } = buildApp(cfg, { outdir, nag: true, cfnValidation: true });
     const assembly = app.synth();
     const annotations = [data, host].flatMap((st) =>
       assembly.getStackArtifact(st.artifactId).messages.map((m) => ({ level: m.level, text: String(m.entry.data), path: m.id })),

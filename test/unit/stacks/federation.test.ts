@@ -13,6 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ExtraOutputKeys } from '../../../lib/outputs.js';
 import { GOOGLE, OKTA } from '../../support/identity-providers.js';
 import { configVariant, only, policyStatements, resourcesOf, synth, type Synthesized } from './synth.js';
+import { readSamlMetadata } from '../../../lib/config-files.js';
+import { InputError } from '../../../lib/errors.js';
 
 /** Unlike the shared sample, maps the name claim too and has a GUID client id. */
 const ENTRA = {
@@ -132,13 +134,26 @@ describe('SAML provider', () => {
     expect(a.Properties.ProviderDetails.MetadataURL).toBeUndefined();
   });
 
-  it('refuses a missing metadata file and a file that is not SAML metadata, naming the path', () => {
+  it('refuses a missing metadata file and a file that is not SAML metadata as input errors naming the path', () => {
     const cfg = configVariant((raw) => {
       raw.cognito.identityProviders = [{ type: 'saml', name: 'ADFS', metadataFile: 'nope.xml' }];
     });
-    expect(() => synth(cfg, { configDir })).toThrow(/cannot read SAML metadataFile .*nope\.xml \(ENOENT\)/);
+    const thrown = (): InputError => {
+      try {
+        readSamlMetadata(cfg, configDir);
+      } catch (err) {
+        expect(err).toBeInstanceOf(InputError);
+        return err as InputError;
+      }
+      throw new Error('expected an InputError');
+    };
+    const missing = thrown();
+    expect(missing.code).toBe('SamlMetadataUnreadable');
+    expect(missing.message).toMatch(/cannot read SAML metadataFile .*nope\.xml \(ENOENT\)/);
     writeFileSync(join(configDir, 'nope.xml'), '<html>login page</html>');
-    expect(() => synth(cfg, { configDir })).toThrow(/nope\.xml is not SAML metadata/);
+    const wrong = thrown();
+    expect(wrong.code).toBe('SamlMetadataInvalid');
+    expect(wrong.message).toMatch(/nope\.xml is not SAML metadata/);
   });
 });
 

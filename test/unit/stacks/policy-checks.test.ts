@@ -40,10 +40,12 @@ beforeAll(() => {
 });
 
 describe('cdk-nag AwsSolutions and CDK template validation', () => {
-  it('ran the AwsSolutions pack on every variant', () => {
+  it("ran the AwsSolutions pack and CDK's CloudFormation validation on every variant", () => {
     expect(checked).toHaveLength(Object.keys(variants).length);
     for (const c of checked) {
-      expect(c.report.pluginReports.map((p: any) => p.pluginName), c.name).toContain('AwsSolutions');
+      const plugins = c.report.pluginReports.map((p: any) => p.pluginName);
+      expect(plugins, c.name).toContain('AwsSolutions');
+      expect(plugins, c.name).toContain('CloudFormation Validate');
     }
   });
 

@@ -9,6 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parse, stringify } from 'yaml';
 import { buildApp } from '../../../lib/app.js';
 import { parseConfig, type Config } from '../../../lib/config.js';
+import { readSamlMetadata } from '../../../lib/config-files.js';
 
 export const BUNDLED_CONFIG = join(import.meta.dirname, '../../../shinykit.yaml');
 
@@ -31,7 +32,7 @@ export interface Synthesized {
 
 export function synth(config: Config, opts: { nag?: boolean; configDir?: string } = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'shinykit-synth-'));
-  const { app, data, host } = buildApp(config, { outdir, nag: opts.nag, configDir: opts.configDir });
+  const { app, data, host } = buildApp(config, { outdir, nag: opts.nag, samlMetadata: readSamlMetadata(config, opts.configDir ?? process.cwd()) });
   const assembly = app.synth();
   const dataJson = assembly.getStackArtifact(data.artifactId).template as Record<string, any>;
   const hostJson = assembly.getStackArtifact(host.artifactId).template as Record<string, any>;

@@ -4,32 +4,41 @@
  * cdk-outputs.json, digests recorded for render, and the rollout hook.
  * The builder is docker through a recording Runner: no Docker engine exists
  * on the test machines, so its commands are recorded and answered here.
+ * In-process (runPush called directly, not the built CLI), hence under unit/;
+ * the SDK finds moto through AWS_ENDPOINT_URL and friends, set for this file only.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.js';
-import { createAwsClients } from '../../cli/lib/aws.js';
-import type { CommandContext } from '../../cli/lib/context.js';
-import type { RunOptions, Runner } from '../../cli/lib/exec.js';
-import type { Output } from '../../cli/lib/output.js';
-import { loadStackOutputs } from '../../cli/lib/stack-outputs.js';
-import { runPush } from '../../cli/push/run.js';
-import { computeTag } from '../../cli/push/tag.js';
-import { startMoto, TEST_REGION, type Moto } from '../support/moto.js';
-import { createPushProject } from '../support/push-registry.js';
+import { loadConfig } from '../../../lib/config.js';
+import { createAwsClients } from '../../../cli/lib/aws.js';
+import type { CommandContext } from '../../../cli/lib/context.js';
+import type { RunOptions, Runner } from '../../../cli/lib/exec.js';
+import type { Output } from '../../../cli/lib/output.js';
+import { loadStackOutputs } from '../../../cli/lib/stack-outputs.js';
+import { runPush } from '../../../cli/push/run.js';
+import { computeTag } from '../../../cli/push/tag.js';
+import { startMoto, TEST_REGION, type Moto } from '../../support/moto.js';
+import { createPushProject } from '../../support/push-registry.js';
 
 const ACCOUNT_HOST = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com`;
 const BUILT_DIGEST = `sha256:${'b'.repeat(64)}`;
 let moto: Moto;
 let project: { dir: string; config: string };
 
+let savedEnv: Record<string, string | undefined> = {};
+
 beforeAll(async () => {
   moto = await startMoto();
+  savedEnv = Object.fromEntries(Object.keys(moto.env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, moto.env);
 });
 afterAll(async () => {
+  for (const [k, v] of Object.entries(savedEnv)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
   await moto?.stop();
   if (project) rmSync(project.dir, { recursive: true, force: true });
 });
@@ -67,8 +76,8 @@ function dockerRecorder(failBuildOf?: string): { runner: Runner; calls: { cmd: s
     if (cmd === 'git') return { stdout: 'c'.repeat(40), stderr: '' };
     if (args[1] === 'build') {
       if (failBuildOf && args.some((a) => a.includes(`/${failBuildOf}:`))) {
-        const { ExecError } = await import('../../cli/lib/exec.js');
-        throw new ExecError('docker buildx failed (exit code 1)', 'docker', 1, ['#5 ERROR: process "/bin/sh -c make" did not complete successfully']);
+        const { ExecError } = await import('../../../cli/lib/exec.js');
+        throw new ExecError('docker buildx failed (exit code 1)', ['#5 ERROR: process "/bin/sh -c make" did not complete successfully']);
       }
       writeFileSync(args[args.indexOf('--metadata-file') + 1]!, JSON.stringify({ 'containerimage.digest': BUILT_DIGEST }));
     }

@@ -1,7 +1,7 @@
 /** `shinykit validate`: check shinykit.yaml and list every problem with its path. */
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigProblem } from '../../lib/config.js';
-import { createContext } from '../lib/context.js';
+import { createContext, missingConfigError } from '../lib/context.js';
 import { ExitCode, ShinykitError } from '../lib/errors.js';
 
 export interface ValidateResult {
@@ -27,6 +27,7 @@ export function validateCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => {
       const ctx = createContext(cmd);
+      if (ctx.options.configMissing) throw missingConfigError();
       const result = runValidate({ file: ctx.options.config });
       if (opts.json) {
         ctx.out.json({ file: result.file, valid: result.valid, problems: result.problems });

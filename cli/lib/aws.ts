@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
@@ -19,6 +20,7 @@ const require = createRequire(import.meta.url);
 export const sdk = {
   cloudformation: () => require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation'),
   cognito: () => require('@aws-sdk/client-cognito-identity-provider') as typeof import('@aws-sdk/client-cognito-identity-provider'),
+  ec2: () => require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2'),
   ecr: () => require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr'),
   ecs: () => require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs'),
   iam: () => require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam'),
@@ -44,6 +46,8 @@ export interface AwsClients {
   ecs(): ECSClient;
   /** backend: ecs (doctor checks the app roles). */
   iam(): IAMClient;
+  /** `destroy --purge` releases the retained Elastic IP. */
+  ec2(): EC2Client;
 }
 
 /** Clients are created on first use and reused, one per service. */
@@ -67,5 +71,6 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     sts: lazy('sts', () => new (sdk.sts().STSClient)(config)),
     ecs: lazy('ecs', () => new (sdk.ecs().ECSClient)(config)),
     iam: lazy('iam', () => new (sdk.iam().IAMClient)(config)),
+    ec2: lazy('ec2', () => new (sdk.ec2().EC2Client)(config)),
   };
 }

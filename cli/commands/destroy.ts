@@ -4,8 +4,8 @@
  * a second confirmation that names them.
  */
 import { Command } from 'commander';
-import { rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { stderr, stdin } from 'node:process';
 import { createInterface } from 'node:readline/promises';
 import type { Config } from '../../lib/config.js';
@@ -18,6 +18,7 @@ import { UsageError } from '../lib/errors.js';
 import type { Runner } from '../lib/exec.js';
 import { loadPrices } from '../plan/prices.js';
 import type { SynthesizedStack } from '../plan/synth.js';
+import type { CfnTemplate } from '../plan/template.js';
 
 export interface DestroyOptions {
   readonly purge?: boolean;
@@ -34,7 +35,7 @@ export interface Asker {
 export interface DestroyDeps {
   readonly runner?: Runner;
   readonly asker?: Asker;
-  readonly synthesize?: (cfg: Config, opts: { configDir: string }) => Promise<SynthesizedStack[]>;
+  readonly synthesize?: (cfg: Config, opts: { configDir: string; outdir: string }) => Promise<ReadonlyArray<Pick<SynthesizedStack, 'name' | 'template'>>>;
 }
 
 export interface DestroyResult {
@@ -53,9 +54,17 @@ export async function runDestroy(opts: DestroyOptions, ctx: CommandContext, deps
     });
   }
 
-  ctx.out.info('Reading what the stacks hold (synthesizing them offline, and asking AWS for sizes)...');
-  const synth = deps.synthesize ?? (async (c, o) => (await import('../plan/synth.js')).synthesize(c, o));
-  const stacks = await synth(cfg, { configDir: dirname(resolve(ctx.options.config)) });
+  const names = Object.values(stackNames(cfg));
+  const projectDir = dirname(resolve(ctx.options.config));
+  const assembly = join(projectDir, 'cdk.out');
+  let stacks: ReadonlyArray<{ name: string; template: CfnTemplate }> | undefined = readTemplates(assembly, names);
+  if (!stacks) {
+    // No templates from the last deploy here: synthesize them (offline) where cdk would.
+    ctx.out.info('Synthesizing the stacks offline to see what they hold...');
+    const synth = deps.synthesize ?? (async (c, o) => (await import('../plan/synth.js')).synthesize(c, o));
+    stacks = await synth(cfg, { configDir: projectDir, outdir: assembly });
+  }
+  ctx.out.info('Asking AWS what the kept resources hold...');
   const prices = loadPrices();
   const aws = await ctx.aws();
   const rough = buildInventory({ config: cfg, stacks, outputs, prices });
@@ -64,7 +73,6 @@ export async function runDestroy(opts: DestroyOptions, ctx: CommandContext, deps
   for (const line of formatInventory(inventory)) ctx.out.info(line);
   ctx.out.info('');
 
-  const names = Object.values(stackNames(cfg));
   if (!opts.yes) {
     const answer = await asker.ask(`Delete the stacks ${names.join(' and ')}? [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) {
@@ -105,6 +113,20 @@ export function formatDestroy(result: DestroyResult, cfg: Config): string {
       ' `npx shinykit destroy --purge` removes them (the outputs file that names them is kept for that).',
   );
   return lines.join('\n');
+}
+
+/**
+ * The templates `cdk deploy` last wrote to cdk.out in the project (what is deployed,
+ * even if shinykit.yaml changed since); undefined unless every stack's is there.
+ */
+function readTemplates(dir: string, names: readonly string[]): Array<{ name: string; template: CfnTemplate }> | undefined {
+  const files = names.map((name) => ({ name, file: join(dir, `${name}.template.json`) }));
+  if (!files.every((f) => existsSync(f.file))) return undefined;
+  try {
+    return files.map((f) => ({ name: f.name, template: JSON.parse(readFileSync(f.file, 'utf8')) as CfnTemplate }));
+  } catch {
+    return undefined; // unreadable: synthesize instead
+  }
 }
 
 function terminalAsker(): Asker {

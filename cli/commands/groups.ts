@@ -114,7 +114,7 @@ export function groupsCommand(): Command {
         ]);
         for (const line of table(['GROUP', 'MEMBERS', 'APPS', 'DESCRIPTION'], rows)) ctx.out.result(line);
         for (const g of list.filter((x) => !x.inPool)) {
-          ctx.out.warn(`group ${g.name} is in shinykit.yaml but not in the user pool; deploy the stacks (\`npx cdk deploy --all\`)`);
+          ctx.out.warn(`group ${g.name} is in shinykit.yaml but not in the user pool; deploy the stacks (\`npx shinykit deploy\`)`);
         }
         for (const g of list.filter((x) => !x.declared)) {
           ctx.out.warn(`group ${g.name} is in the user pool but not in shinykit.yaml, so it opens no app`);

@@ -1,6 +1,7 @@
 /**
  * `shinykit init [dir]`: scaffold a new project — a commented shinykit.yaml, the
- * two example apps, and .gitignore entries for deployment state.
+ * two example apps, a cdk.json that runs the installed package's CDK app, and
+ * .gitignore entries for deployment state.
  *
  * All or nothing: every value is validated through the config schema and every
  * conflict is found before the first byte is written; files are staged under
@@ -16,6 +17,7 @@ import { writeFilesAtomically } from '../lib/atomic-write.js';
 import { createContext } from '../lib/context.js';
 import { InterruptedError, UsageError, WorkError } from '../lib/errors.js';
 import { assetsDir } from '../../lib/constructs/assets.js';
+import { installSpecFor, projectCdkApp } from '../lib/kit.js';
 
 export interface InitAnswers {
   readonly name: string;
@@ -27,6 +29,8 @@ export interface InitAnswers {
 export interface InitOptions extends Partial<InitAnswers> {
   readonly dir: string;
   readonly force?: boolean;
+  /** The cdk.json `app` command. @default node running the installed package's compiled CDK app */
+  readonly cdkApp?: string;
 }
 
 export interface InitResult {
@@ -40,7 +44,15 @@ export interface InitResult {
 /** Folder (relative to the project) each example app is copied to. */
 export const EXAMPLE_APPS = { 'shiny-demo': 'apps/shiny-demo', 'dash-demo': 'apps/dash-demo' } as const;
 /** Deployment state that must never be committed. */
-export const GITIGNORE_ENTRIES = ['cdk.out/', 'cdk-outputs.json', '.shinykit/'] as const;
+export const GITIGNORE_ENTRIES = ['node_modules/', 'cdk.out/', 'cdk-outputs.json', '.shinykit/'] as const;
+
+/**
+ * The project's cdk.json: `npx cdk synth|deploy|destroy` run from the project folder
+ * work as they do under `shinykit deploy` (same app, same outputs file).
+ */
+export function cdkJsonText(app: string): string {
+  return `${JSON.stringify({ app, outputsFile: 'cdk-outputs.json' }, null, 2)}\n`;
+}
 
 /** The scaffolded shinykit.yaml: commented, and valid as written (a test loads it). */
 export function initConfigText(a: InitAnswers): string {
@@ -118,6 +130,7 @@ export function runInit(opts: InitOptions): InitResult {
 
   const files = new Map<string, string | Buffer>(); // relative path → content
   files.set('shinykit.yaml', initConfigText(answers));
+  files.set('cdk.json', cdkJsonText(opts.cdkApp ?? projectCdkApp(dir)));
   const examples = assetsDir('examples', 'shiny-demo');
   for (const [id, target] of Object.entries(EXAMPLE_APPS)) {
     for (const file of listFiles(join(examples, id))) {
@@ -142,7 +155,7 @@ export function runInit(opts: InitOptions): InitResult {
   if (missing.length > 0) {
     const sep = present === '' || present.endsWith('\n') ? '' : '\n';
     const header = present === '' ? '' : '\n';
-    appendFileSync(gitignore, `${sep}${header}# shinykit deployment state (written by cdk deploy and shinykit push)\n${missing.join('\n')}\n`);
+    appendFileSync(gitignore, `${sep}${header}# installed packages, and shinykit deployment state (written by shinykit deploy and push)\n${missing.join('\n')}\n`);
   }
   return {
     dir,
@@ -228,7 +241,7 @@ export async function promptAnswers(
 
 export function initCommand(): Command {
   return new Command('init')
-    .description('scaffold a new project: a commented shinykit.yaml, two example apps, .gitignore entries')
+    .description('scaffold a project: a commented shinykit.yaml, two example apps, cdk.json, .gitignore entries')
     .argument('[dir]', 'directory to create the project in', '.')
     .option('--name <name>', 'project name (default: from the directory name)')
     .option('--domain <domain>', "the site's DNS name (default: none, use <elastic-ip>.sslip.io)")
@@ -262,28 +275,32 @@ export function initCommand(): Command {
       for (const f of result.created) ctx.out.info(`created      ${join(where, f)}`);
       for (const f of result.overwritten) ctx.out.info(`overwritten  ${join(where, f)}`);
       if (result.gitignoreAdded.length > 0) ctx.out.info(`.gitignore   + ${result.gitignoreAdded.join(' ')}`);
-      ctx.out.info(nextSteps(where));
+      ctx.out.info(nextSteps(where, installSpecFor(result.dir)));
     });
 }
 
 /**
- * What to run next, from the shinykit checkout (where `npx shinykit` and the CDK app live).
- * A project in another folder is named with --config / -c config= and its own outputs file.
+ * What to run next, from where the user is now: `cd` into the project first when it
+ * is elsewhere, and install this shinykit there when Node would not find it
+ * (`installSpec`). Inside the project every command finds shinykit.yaml itself.
  */
-export function nextSteps(where: string): string {
-  const here = where === '.';
-  const cfg = here ? '' : ` --config ${join(where, 'shinykit.yaml')}`;
-  const outputs = join(where, 'cdk-outputs.json');
-  const deploy = here ? 'npx cdk deploy --all' : `npx cdk deploy --all -c config=${join(where, 'shinykit.yaml')} --outputs-file ${outputs}`;
-  const withOutputs = here ? '' : `${cfg} --outputs ${outputs}`;
-  return [
-    '',
-    'Next steps (from the shinykit checkout):',
-    `  npx shinykit${cfg} plan      # what will be created, exposed and paid for (offline)`,
-    `  ${deploy}      # needs AWS credentials and \`npx cdk bootstrap\` once`,
-    `  npx shinykit${withOutputs} push      # build and ship the app images (needs Docker)`,
-    `  npx shinykit${withOutputs} users add you@example.org --group admin_users`,
-  ].join('\n');
+export function nextSteps(where: string, installSpec?: string): string {
+  const steps: Array<[string, string]> = [];
+  if (where !== '.') steps.push([`cd ${shellWord(where)}`, '']);
+  if (installSpec) steps.push([`npm install --save-dev ${shellWord(installSpec)}`, 'the kit, in this project']);
+  steps.push(
+    ['npx shinykit plan', 'what will be created, exposed and paid for (offline)'],
+    ['npx shinykit deploy', 'needs AWS credentials; about 10 minutes'],
+    ['npx shinykit push', 'build and ship the app images (needs Docker)'],
+    ['npx shinykit users add you@example.org --group admin_users', ''],
+  );
+  const width = Math.max(...steps.map(([cmd]) => cmd.length)) + 2;
+  return ['', 'Next steps:', ...steps.map(([cmd, why]) => `  ${why ? `${cmd.padEnd(width)}# ${why}` : cmd}`)].join('\n');
+}
+
+/** Quotes a word for a POSIX shell only when it needs it. */
+function shellWord(s: string): string {
+  return /^[\w./:@=+,~-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Files below `root`, relative, sorted (dotfiles included; Python's __pycache__ skipped). */

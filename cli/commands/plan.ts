@@ -7,7 +7,7 @@ import { loadCheckedConfig } from '../lib/config-files.js';
 import { createContext, type CommandContext } from '../lib/context.js';
 import type { DeployedComparison } from '../plan/deployed.js';
 import type { SynthesizedStack } from '../plan/synth.js';
-import { ExitCode, plural, ShinykitError, UsageError } from '../lib/errors.js';
+import { ExitCode, plural, QuietExit, UsageError } from '../lib/errors.js';
 
 export function planCommand(): Command {
   return new Command('plan')
@@ -47,7 +47,7 @@ export function planCommand(): Command {
       const errors = result.findings.filter((f) => f.level === 'error').length;
       const warnings = result.findings.length - errors;
       if (errors > 0 || (opts.strict && warnings > 0)) {
-        if (opts.json) throw new ShinykitError('', ExitCode.Usage);
+        if (opts.json) throw new QuietExit(ExitCode.Usage);
         const what = errors > 0 ? plural(errors, 'error') + (opts.strict && warnings ? ` and ${plural(warnings, 'warning')}` : '') : plural(warnings, 'warning');
         throw new UsageError(`plan found ${what}${errors === 0 ? ' (--strict)' : ''}: see "Problems" above`, {
           hint: 'fix them in shinykit.yaml (or the price table) and run `shinykit plan` again',

@@ -3,11 +3,13 @@ import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { stackNames } from '../../lib/outputs.js';
 import { formatDoctor } from '../doctor/index.js';
-import { createContext } from '../lib/context.js';
-import { ExitCode, ShinykitError, UsageError, WorkError } from '../lib/errors.js';
+import { createContext, type CommandContext } from '../lib/context.js';
+import { ExitCode, QuietExit, UsageError, WorkError } from '../lib/errors.js';
 import { synthesize } from '../plan/synth.js';
 import { deployFacts } from '../preflight/facts.js';
 import { runPreflight } from '../preflight/index.js';
+
+type PreflightReport = Awaited<ReturnType<typeof runPreflight>>;
 
 export function preflightCommand(): Command {
   return new Command('preflight')
@@ -18,41 +20,47 @@ export function preflightCommand(): Command {
     .option('--toolkit-stack-name <name>', 'the CDK bootstrap stack, if `cdk bootstrap` was given another name', 'CDKToolkit')
     .action(async (opts: { json?: boolean; toolkitStackName: string }, cmd: Command) => {
       const ctx = createContext(cmd);
-      const config = ctx.config(); // a ConfigError here exits 2 with every problem listed
-      const clients = await ctx.aws();
-      let region: string | undefined;
-      try {
-        region = await clients.sts().config.region();
-      } catch {
-        region = undefined;
-      }
-      if (!region) {
-        throw new UsageError('no AWS region to check', { hint: 'set region in shinykit.yaml, pass --region, or set AWS_REGION' });
-      }
-      if (!opts.json) ctx.out.info(`Synthesizing the stacks offline to see what the deploy needs...`);
-      // Only the templates' shape is read here: the slow built-in validation is for `cdk synth`.
-      const stacks = await synthesize(config, { configDir: dirname(resolve(ctx.options.config)) });
-      const report = await runPreflight({
-        config,
-        region,
-        facts: deployFacts(stacks, stackNames(config).host),
-        toolkitStackName: opts.toolkitStackName,
-        sts: () => clients.sts(),
-        cloudformation: () => clients.cloudformation(),
-        ssm: () => clients.ssm(),
-        cognito: () => clients.cognito(),
-        ec2: () => clients.ec2(),
-        ecr: () => clients.ecr(),
-        secretsManager: () => clients.secretsManager(),
-        route53: () => clients.route53(),
-        iam: () => clients.iam(),
-      });
+      const report = await preflightReport(ctx, { toolkitStackName: opts.toolkitStackName, quiet: opts.json });
       if (opts.json) ctx.out.json(report);
       else ctx.out.result(formatDoctor(report, ctx.out.color));
       if (!report.ok) {
         throw opts.json
-          ? new ShinykitError('', ExitCode.Failure)
+          ? new QuietExit(ExitCode.Failure)
           : new WorkError(`${report.failed} check(s) failed: \`cdk deploy\` would fail; apply the fixes above and run preflight again`);
       }
     });
+}
+
+/** The checks, for `preflight` and for `deploy`, which runs them before anything else. */
+export async function preflightReport(ctx: CommandContext, opts: { toolkitStackName?: string; quiet?: boolean } = {}): Promise<PreflightReport> {
+  const config = ctx.config(); // a ConfigError here exits 2 with every problem listed
+  const clients = await ctx.aws();
+  let region: string | undefined;
+  try {
+    region = await clients.sts().config.region();
+  } catch {
+    region = undefined;
+  }
+  if (!region) {
+    throw new UsageError('no AWS region to check', { hint: 'set region in shinykit.yaml, pass --region, or set AWS_REGION' });
+  }
+  if (!opts.quiet) ctx.out.info(`Synthesizing the stacks offline to see what the deploy needs...`);
+  // Only the templates' shape is read here: the slow built-in validation is for `cdk synth`.
+  const stacks = await synthesize(config, { configDir: dirname(resolve(ctx.options.config)) });
+  const report = await runPreflight({
+    config,
+    region,
+    facts: deployFacts(stacks, stackNames(config).host),
+    toolkitStackName: opts.toolkitStackName ?? 'CDKToolkit',
+    sts: () => clients.sts(),
+    cloudformation: () => clients.cloudformation(),
+    ssm: () => clients.ssm(),
+    cognito: () => clients.cognito(),
+    ec2: () => clients.ec2(),
+    ecr: () => clients.ecr(),
+    secretsManager: () => clients.secretsManager(),
+    route53: () => clients.route53(),
+    iam: () => clients.iam(),
+  });
+  return report;
 }

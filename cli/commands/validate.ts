@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { ConfigError, type Config, type ConfigProblem } from '../../lib/config.js';
 import { loadCheckedConfig } from '../lib/config-files.js';
-import { createContext } from '../lib/context.js';
+import { createContext, missingConfigError } from '../lib/context.js';
 import { ExitCode, QuietExit } from '../lib/errors.js';
 
 export interface ValidateResult {
@@ -31,6 +31,7 @@ export function validateCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => {
       const ctx = createContext(cmd);
+      if (ctx.options.configMissing) throw missingConfigError();
       const result = runValidate({ file: ctx.options.config });
       if (opts.json) {
         ctx.out.json({ file: result.file, valid: result.valid, problems: result.problems });

@@ -59,7 +59,7 @@ const warn = (detail: string, fix: string) => ({ status: 'warn' as const, detail
 /** `https://<site>/login/oauth2/code/shinyproxy`: the one callback Cognito must allow. */
 export const callbackUrl = (siteHostname: string) => `https://${siteHostname}/login/oauth2/code/shinyproxy`;
 
-const DEPLOY_FIX = 'deploy the current stacks: `npx cdk deploy --all --outputs-file cdk-outputs.json`';
+const DEPLOY_FIX = 'deploy the current stacks: `npx shinykit deploy`';
 
 /** A missing output makes a check impossible, not failed: it is reported once, by `outputs`. */
 class MissingOutput extends Error {}
@@ -99,7 +99,7 @@ export const CHECKS: readonly Check[] = [
       const seen = addresses.length ? addresses.join(', ') : 'nothing';
       const fix = d.config.domain
         ? d.config.hostedZone
-          ? `the stack creates this record in ${d.config.hostedZone}; redeploy (\`npx cdk deploy --all\`) and allow a few minutes for DNS to propagate`
+          ? `the stack creates this record in ${d.config.hostedZone}; redeploy (\`npx shinykit deploy\`) and allow a few minutes for DNS to propagate`
           : `create a DNS A record ${host} → ${ip} at your DNS provider (or set hostedZone in shinykit.yaml to have the stack create it)`
         : `${host} is an sslip.io name that resolves to ${ip} by itself; this machine's DNS may block sslip.io: try another resolver`;
       return fail(`${host} resolves to ${seen}, not the host's address ${ip}`, fix);

@@ -10,7 +10,7 @@ import type { Config } from '../../lib/config.js';
 import { ExtraOutputKeys, ecsTaskRoleOutputKey } from '../../lib/outputs.js';
 import type { Check } from './checks.js';
 
-const DEPLOY_FIX = 'deploy the stacks with backend: ecs (`npx cdk deploy --all --outputs-file cdk-outputs.json`), then `npx shinykit apply`';
+const DEPLOY_FIX = 'deploy the stacks with backend: ecs (`npx shinykit deploy`), then `npx shinykit apply`';
 const skip = (detail: string) => ({ status: 'skip' as const, detail });
 
 function client<T>(make: (() => T) | undefined, what: string): T {

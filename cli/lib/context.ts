@@ -9,11 +9,16 @@ import { createAwsClients, type AwsClients } from './aws.js';
 import { profileInfo } from './aws-profile.js';
 import { ShinykitError, UsageError } from './errors.js';
 import { createOutput, type Output } from './output.js';
+import { CONFIG_FILE, projectPaths } from './project.js';
 import { loadStackOutputs, type StackOutputs } from './stack-outputs.js';
 
 export interface GlobalOptions {
+  /** --config, else the nearest shinykit.yaml at or above the working directory. */
   readonly config: string;
+  /** --outputs, else cdk-outputs.json beside the config. */
   readonly outputs: string;
+  /** No --config and no shinykit.yaml found: commands that need one fail with missingConfigError(). */
+  readonly configMissing?: boolean;
   readonly profile?: string;
   readonly region?: string;
   readonly debug: boolean;
@@ -33,9 +38,11 @@ export interface CommandContext {
 
 export function globalOptions(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals<Partial<GlobalOptions>>();
+  const paths = projectPaths({ config: o.config, outputs: o.outputs });
   return {
-    config: o.config ?? 'shinykit.yaml',
-    outputs: o.outputs ?? 'cdk-outputs.json',
+    config: paths.config,
+    outputs: paths.outputs,
+    configMissing: paths.missing,
     profile: o.profile,
     region: o.region,
     debug: Boolean(o.debug),
@@ -73,7 +80,10 @@ export function createContext(cmd: Command, output?: Output): CommandContext {
   const ctx: CommandContext = {
     options,
     out,
-    config: () => (config ??= loadConfig(options.config)),
+    config: () => {
+      if (options.configMissing) throw missingConfigError();
+      return (config ??= loadConfig(options.config));
+    },
     outputs: () =>
       (outputs ??= loadStackOutputs(ctx.config(), {
         outputsFile: options.outputs,
@@ -89,4 +99,11 @@ export function createContext(cmd: Command, output?: Output): CommandContext {
       })()),
   };
   return ctx;
+}
+
+/** No --config and no shinykit.yaml in the working directory or above it. */
+export function missingConfigError(cwd: string = process.cwd()): UsageError {
+  return new UsageError(`no ${CONFIG_FILE} in ${cwd} or any folder above it`, {
+    hint: 'run this inside your shinykit project, create one with `npx shinykit init`, or pass --config <file>',
+  });
 }

@@ -20,6 +20,12 @@ export interface RunOptions {
   readonly onLine?: (line: string) => void;
   /** How many trailing output lines a failure carries; default 30. */
   readonly tailLines?: number;
+  /**
+   * The child talks to the user directly (a tool with its own prompts and progress,
+   * like `cdk deploy`): it gets our stdin and stderr, and its stdout goes to our
+   * stderr so our stdout keeps only our own results. Nothing is captured.
+   */
+  readonly interactive?: boolean;
 }
 
 export interface RunResult {
@@ -45,6 +51,7 @@ export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 
 export const run: Runner = async (cmd, args, opts = {}) => {
   const redact = redactor(opts.secrets ?? []);
+  if (opts.interactive) return runInteractive(cmd, args, opts);
   const child = execa(cmd, [...args], {
     cwd: opts.cwd,
     env: opts.env,
@@ -86,6 +93,25 @@ export const run: Runner = async (cmd, args, opts = {}) => {
   }
   return { stdout: redact(String(result.stdout ?? '')), stderr: redact(String(result.stderr ?? '')) };
 };
+
+async function runInteractive(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+  const result = await execa(cmd, [...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['inherit', 2, 'inherit'],
+    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    reject: false,
+  });
+  if (result.failed) {
+    const err = result as unknown as ExecaError;
+    if ((err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || err.code === 'ENOENT') {
+      throw new ExecError(`${cmd} is not installed or not on PATH`, [], `install ${cmd}, or check PATH`);
+    }
+    const why = err.timedOut ? 'did not finish in time and was stopped' : `failed (exit code ${err.exitCode ?? 'none'})`;
+    throw new ExecError([cmd, args[0], why].filter(Boolean).join(' '), []);
+  }
+  return { stdout: '', stderr: '' };
+}
 
 /** Replaces every occurrence of each secret with `***`. */
 export function redactor(secrets: readonly string[]): (text: string) => string {

@@ -69,7 +69,7 @@ export async function renderForDeployment(ctx: CommandContext, opts: RenderForDe
     if (err instanceof RenderError) {
       throw new UsageError('the config, outputs or images cannot be rendered', {
         details: err.problems,
-        hint: 'fix the values named above (outputs come from `npx cdk deploy --all`)',
+        hint: 'fix the values named above (outputs come from `npx shinykit deploy`)',
       });
     }
     throw err;
@@ -84,7 +84,7 @@ export function checkOutputs(cfg: Config, outputs: StackOutputs): void {
     `${missing.length === 1 ? 'output' : 'outputs'} ${missing.map((k) => `"${k}"`).join(', ')} missing from ${outputs.source}`,
     {
       details: missing.map((k) => `${k}: not found in ${outputs.source}`),
-      hint: 'deploy the current version of the stacks (`npx cdk deploy --all --outputs-file cdk-outputs.json`), or pass the right --outputs file',
+      hint: 'deploy the current version of the stacks (`npx shinykit deploy`), or pass the right --outputs file',
     },
   );
 }

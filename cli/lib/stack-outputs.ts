@@ -24,7 +24,7 @@ export class StackOutputs {
     const value = this.values[key];
     if (value === undefined || value === '') {
       throw new UsageError(`output "${key}" is missing from ${this.source}`, {
-        hint: 'deploy the current version of the stacks (`npx cdk deploy --all`) so every output exists, or pass the right --outputs file',
+        hint: 'deploy the current version of the stacks (`npx shinykit deploy`) so every output exists, or pass the right --outputs file',
       });
     }
     return value;
@@ -69,7 +69,7 @@ export function readOutputsFile(file: string, names: readonly string[]): StackOu
     parsed = JSON.parse(text);
   } catch (err) {
     throw new UsageError(`${file} is not valid JSON (${(err as Error).message})`, {
-      hint: 'regenerate it with `npx cdk deploy --all --outputs-file ' + file + '`',
+      hint: 'regenerate it with `npx shinykit deploy` (it rewrites the file), or pass --outputs <file>',
     });
   }
   if (!isRecord(parsed)) {
@@ -89,7 +89,7 @@ export function readOutputsFile(file: string, names: readonly string[]): StackOu
   }
   if (found.length === 0) {
     throw new UsageError(`${file} has no outputs for the stacks ${names.join(', ')}`, {
-      hint: `it holds ${Object.keys(parsed).join(', ') || 'nothing'}; check "name" in shinykit.yaml, or deploy with \`npx cdk deploy --all\``,
+      hint: `it holds ${Object.keys(parsed).join(', ') || 'nothing'}; check "name" in shinykit.yaml, or deploy with \`npx shinykit deploy\``,
     });
   }
   return new StackOutputs(values, `${file} (stacks ${found.join(', ')})`);

@@ -67,7 +67,7 @@ export function classifyFailure(opts: { builder: string; step: 'detect' | 'login
       return {
         kind,
         message: `the repository does not exist in ${registry}`,
-        hint: 'deploy the stacks (`npx cdk deploy --all`) so every app has its ECR repository, and check --region/--profile',
+        hint: 'deploy the stacks (`npx shinykit deploy`) so every app has its ECR repository, and check --region/--profile',
       };
     case 'network':
       return {

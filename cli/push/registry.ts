@@ -90,7 +90,7 @@ export async function ecrImageDigest(ecr: ECRClient, repositoryName: string, tag
     if (name === 'ImageNotFoundException') return undefined;
     if (name === 'RepositoryNotFoundException') {
       throw new UsageError(`ECR repository ${repositoryName} does not exist`, {
-        hint: 'deploy the stacks (`npx cdk deploy --all`) so every app in shinykit.yaml has its repository, or check --region/--profile',
+        hint: 'deploy the stacks (`npx shinykit deploy`) so every app in shinykit.yaml has its repository, or check --region/--profile',
       });
     }
     throw new WorkError(`could not ask ECR about ${repositoryName}:${tag}: ${name}: ${(err as Error).message}`, {

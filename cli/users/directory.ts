@@ -93,7 +93,7 @@ export class Directory {
         `unknown group${unknown.length > 1 ? 's' : ''} ${unknown.map((g) => `"${g}"`).join(', ')}: the user pool has ${
           names.size ? [...names].join(', ') : 'no groups'
         }`,
-        { hint: 'use one of those groups, or declare the group in shinykit.yaml and deploy (`npx cdk deploy --all`)' },
+        { hint: 'use one of those groups, or declare the group in shinykit.yaml and deploy (`npx shinykit deploy`)' },
       );
     }
     return groups;

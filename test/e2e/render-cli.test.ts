@@ -112,7 +112,7 @@ describe('shinykit render with cdk-outputs.json and images.json (built CLI)', ()
     expect(res.stderr).toContain('"JwksUrl"');
     expect(res.stderr).toContain('"RepositoryDashDemo"');
     expect(res.stderr).toContain('cdk-outputs.json');
-    expect(res.stderr).toContain('cdk deploy');
+    expect(res.stderr).toContain('npx shinykit deploy');
     expect(filesUnder(out)).toEqual([]);
   });
 

@@ -93,7 +93,7 @@ describe('doctor: ECS checks against moto', () => {
     const missing = await byId(deps({ ...(await deploy()), [ExtraOutputKeys.EcsClusterName]: 'nope' }));
     expect(missing['ecs-cluster']!.status).toBe('fail');
     expect(missing['ecs-cluster']!.detail).toMatch(/^cluster nope: /);
-    expect(missing['ecs-cluster']!.fix).toMatch(/cdk deploy/);
+    expect(missing['ecs-cluster']!.fix).toMatch(/shinykit deploy/);
   });
 
   it('fails when the cluster has been deleted (INACTIVE)', async () => {

@@ -9,6 +9,7 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 
@@ -23,6 +24,7 @@ export const sdk = {
   ecs: () => require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs'),
   iam: () => require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam'),
   ssm: () => require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm'),
+  sesv2: () => require('@aws-sdk/client-sesv2') as typeof import('@aws-sdk/client-sesv2'),
   sts: () => require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts'),
 };
 
@@ -44,6 +46,8 @@ export interface AwsClients {
   ecs(): ECSClient;
   /** backend: ecs (doctor checks the app roles). */
   iam(): IAMClient;
+  /** cognito.email (doctor checks the SES identity), in the SES identity's region when it differs. */
+  sesv2(region?: string): SESv2Client;
 }
 
 /** Clients are created on first use and reused, one per service. */
@@ -67,5 +71,6 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     sts: lazy('sts', () => new (sdk.sts().STSClient)(config)),
     ecs: lazy('ecs', () => new (sdk.ecs().ECSClient)(config)),
     iam: lazy('iam', () => new (sdk.iam().IAMClient)(config)),
+    sesv2: (region) => lazy(`sesv2:${region ?? ''}`, () => new (sdk.sesv2().SESv2Client)({ ...config, ...(region ? { region } : {}) }))(),
   };
 }

@@ -1,6 +1,7 @@
 /** `shinykit plan`: the offline main job (see cli/plan/index.ts). */
 import { Command, InvalidArgumentError } from 'commander';
 import { formatPlan, runPlan } from '../plan/index.js';
+import { deployedMfaMode } from '../plan/identity.js';
 import { createContext } from '../lib/context.js';
 
 export function planCommand(): Command {
@@ -20,6 +21,7 @@ export function planCommand(): Command {
         pricesFile: opts.prices,
         region: ctx.options.region,
         preview: opts.preview,
+        deployedMfa: deployedMfaMode(config, ctx.options.outputs),
         progress: (line) => ctx.out.info(line),
       });
       if (opts.json) ctx.out.json(result);

@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigProblem } from '../../lib/config.js';
 import { createContext } from '../lib/context.js';
+import { deployedMfaMode } from '../plan/identity.js';
+import { mfaTransition } from '../../lib/mfa.js';
 import { ExitCode, ShinykitError } from '../lib/errors.js';
 
 export interface ValidateResult {
@@ -11,9 +13,19 @@ export interface ValidateResult {
   readonly config?: Config;
 }
 
-export function runValidate(opts: { file: string }): ValidateResult {
+/**
+ * `outputsFile` (cdk-outputs.json of the last deploy), when given and present, adds
+ * what the deployed pool makes impossible: an MFA switch CloudFormation refuses.
+ */
+export function runValidate(opts: { file: string; outputsFile?: string }): ValidateResult {
   try {
     const config = loadConfig(opts.file);
+    const deployed = opts.outputsFile ? deployedMfaMode(config, opts.outputsFile) : undefined;
+    const t = deployed ? mfaTransition(deployed, config.cognito.mfa) : undefined;
+    if (t?.verdict === 'refused') {
+      const problem = { path: 'cognito.mfa', message: `the deployed pool has MFA ${t.from}: ${t.message}; ${t.fix}` };
+      return { file: opts.file, valid: false, problems: [problem] };
+    }
     return { file: opts.file, valid: true, problems: [], config };
   } catch (err) {
     if (err instanceof ConfigError) return { file: opts.file, valid: false, problems: err.problems };
@@ -27,7 +39,7 @@ export function validateCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => {
       const ctx = createContext(cmd);
-      const result = runValidate({ file: ctx.options.config });
+      const result = runValidate({ file: ctx.options.config, outputsFile: ctx.options.outputs });
       if (opts.json) {
         ctx.out.json({ file: result.file, valid: result.valid, problems: result.problems });
         if (!result.valid) throw new ShinykitError('', ExitCode.Usage);

@@ -10,6 +10,8 @@ import { checkAppInputs, type AppBuildInputs } from './apps.js';
 import { estimateCost, type CostEstimate } from './cost.js';
 import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './host-software.js';
 import { describeExposure, type Exposure } from './exposure.js';
+import { describeIdentityPlan, formatIdentityPlan, type IdentityPlan } from './identity.js';
+import type { MfaMode } from '../../lib/mfa.js';
 import { defaultPricesFile, loadPrices } from './prices.js';
 import { previewConfigs, type ConfigPreview } from './preview.js';
 import { summarizeResources, type StackResources } from './resources.js';
@@ -25,6 +27,8 @@ export interface PlanOptions {
   readonly preview?: boolean;
   /** Progress lines (stderr). */
   readonly progress?: (line: string) => void;
+  /** The deployed pool's MFA mode (cli/plan/identity.ts reads it from the outputs file). */
+  readonly deployedMfa?: MfaMode;
   /** Injected in unit tests to skip the (slow) synthesis. */
   readonly synth?: (cfg: Config) => Promise<SynthesizedStack[]>;
 }
@@ -43,6 +47,8 @@ export interface PlanResult {
   readonly hostSoftware: HostSoftware;
   /** CDK annotations (warnings/errors) found at synthesis. */
   readonly messages: SynthesizedStack['messages'];
+  /** MFA mode and switch, invitation email sender (cli/plan/identity.ts). */
+  readonly identity: IdentityPlan;
 }
 
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
@@ -64,6 +70,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     apps: checkAppInputs(cfg, dirname(resolve(opts.configFile))),
     hostSoftware: describeHostSoftware(cfg),
     messages: stacks.flatMap((s) => s.messages),
+    identity: describeIdentityPlan(cfg, opts.deployedMfa),
   };
 }
 
@@ -132,8 +139,9 @@ export function formatPlan(r: PlanResult): string {
         : '; they open apps only through mapped or default groups (docs/identity.md)';
       out.push(`  federated: ${p.name} (${p.type}): ${who}${groups}`);
     }
-    const mfa = { OFF: 'off', OPTIONAL: 'optional (users may enrol)', ON: 'required' }[e.login.mfa] ?? e.login.mfa;
+    const mfa = { OFF: 'off', OPTIONAL: 'optional (nobody is asked to enrol)', ON: 'required (TOTP set up at first sign-in)' }[e.login.mfa] ?? e.login.mfa;
     out.push(`  MFA: ${mfa}${e.login.mfaFactors.length ? ` [${e.login.mfaFactors.join(', ')}]` : ''}`);
+    out.push(...formatIdentityPlan(r.identity));
     if (e.login.passwordMinLength) out.push(`  passwords: at least ${e.login.passwordMinLength} characters`);
     if (e.login.featurePlan) out.push(`  Cognito feature plan: ${e.login.featurePlan.toLowerCase()}`);
   } else out.push('  (no Cognito user pool in the templates)');

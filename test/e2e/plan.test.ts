@@ -56,7 +56,8 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(text.stdout).toMatch(/80\/tcp\s+from 0\.0\.0\.0\/0/);
     expect(text.stdout).toContain('SSH: port 22 is closed');
     expect(text.stdout).toContain('local users: only those an administrator creates');
-    expect(text.stdout).toMatch(/MFA: optional/);
+    expect(text.stdout).toMatch(/MFA: required \(TOTP set up at first sign-in\)/);
+    expect(text.stdout).toMatch(/invitation and reset emails: Cognito.s own sender: at most 50 emails a day/);
     expect(text.stdout).toMatch(/shiny_users\s+shiny-demo\n/);
     expect(text.stdout).toMatch(/admin_users\s+shiny-demo, dash-demo \+ the ShinyProxy admin page/);
   });
@@ -94,7 +95,7 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(plan.stacks.map((s) => s.stack)).toEqual(['analytics-data', 'analytics-host']);
     expect(plan.exposure.sshOpen).toBe(false);
     expect(plan.exposure.ingress.map((r) => r.ports).sort()).toEqual(['443/tcp', '80/tcp']);
-    expect(plan.exposure.login).toMatchObject({ adminCreatedUsersOnly: true, mfa: 'OPTIONAL' });
+    expect(plan.exposure.login).toMatchObject({ adminCreatedUsersOnly: true, mfa: 'ON' });
     expect(plan.cost.mau).toBe(12000);
     // 2000 billable MAU × $0.015 (essentials) = $30
     expect(plan.cost.lines.find((l) => l.item.startsWith('Cognito'))?.monthly).toBe(30);

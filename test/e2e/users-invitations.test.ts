@@ -99,7 +99,8 @@ describe('invitations within Cognito\'s daily email cap (no cognito.email)', () 
     const report = JSON.parse(res.stdout) as { summary: Record<string, number>; invitations: { sent: number; deferred: Array<{ email: string }> } };
     expect(report.summary.created).toBe(8);
     expect(report.invitations.sent).toBe(5);
-    expect(report.invitations.deferred.map((d) => d.email)).toEqual(['student005@example.org', 'student006@example.org', 'student007@example.org']);
+    // Rows run concurrently, so which three wait depends on timing; that three do does not.
+    expect(report.invitations.deferred).toHaveLength(3);
     expect(invitations(proxy.calls)).toHaveLength(5);
   });
 

@@ -197,7 +197,16 @@ const AttributeMappingSchema = z.strictObject({
   name: claimName.optional(),
   /** Claim holding the user's groups, mapped into custom:groups for cognito.groupMapping. */
   groups: claimName.optional(),
+  /** OIDC only: claim saying the provider verified the email. Default: `email_verified`. */
+  emailVerified: claimName.optional(),
 });
+
+/**
+ * `trustEmail: true` says every email this provider sends is one it verified (a
+ * corporate directory that issues the addresses itself). Without it, only an
+ * `email_verified` of true counts for cognito.federatedEmailDomains.
+ */
+const trustEmail = z.boolean({ error: 'expected true or false' }).default(false);
 
 const GoogleProviderSchema = z.strictObject({
   type: z.literal('google'),
@@ -217,6 +226,7 @@ const OidcProviderSchema = z.strictObject({
     .refine((s) => s.includes('openid'), { error: 'expected the scopes to include "openid"' })
     .default(['openid', 'email', 'profile']),
   attributeMapping: AttributeMappingSchema.optional(),
+  trustEmail,
 });
 
 const SamlProviderSchema = z.strictObject({
@@ -226,6 +236,7 @@ const SamlProviderSchema = z.strictObject({
   /** Metadata XML file, relative to shinykit.yaml; read when the stacks are synthesized. */
   metadataFile: z.string().min(1).optional(),
   attributeMapping: AttributeMappingSchema.optional(),
+  trustEmail,
 });
 
 const IdentityProviderSchema = z.discriminatedUnion('type', [GoogleProviderSchema, OidcProviderSchema, SamlProviderSchema], {
@@ -238,6 +249,31 @@ const IdentityProviderSchema = z.discriminatedUnion('type', [GoogleProviderSchem
 });
 
 export type IdentityProviderConfig = z.output<typeof IdentityProviderSchema>;
+
+/** SES regions Cognito may send through for a pool in another region (Email settings for Amazon Cognito user pools). */
+export const SES_ALTERNATE_REGIONS: readonly string[] = ['us-east-1', 'us-west-2', 'eu-west-1'];
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** cognito.email: Amazon SES as the pool's email sender (EmailSendingAccount DEVELOPER). */
+const EmailSchema = z.strictObject({
+  /** The sender address; it, or its domain, must be a verified SES identity. */
+  from: z.string({ error: 'expected the sender address, such as no-reply@example.org' }).regex(EMAIL, { error: 'expected an email address such as no-reply@example.org' }),
+  /** Display name shown with the address ("Data team"). */
+  fromName: z.string().min(1).max(100).optional(),
+  replyTo: z.string().regex(EMAIL, { error: 'expected an email address' }).optional(),
+  /**
+   * The verified SES identity: the from address itself (default) or its domain
+   * (verify the domain once and send from any address in it).
+   */
+  sesIdentity: z.string().min(1).optional(),
+  /** Region of the SES identity. Default: the pool's region. */
+  sesRegion: z.string().regex(REGION, { error: 'expected an AWS region such as eu-west-1' }).optional(),
+  /** An SES configuration set applied to every message (event publishing, dedicated IPs). */
+  configurationSet: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/, { error: 'expected an SES configuration set name (1-64 letters, digits, "_" or "-")' })
+    .optional(),
+});
 
 /** One provider group value → one or more kit groups. */
 const groupMappingTarget = z
@@ -254,7 +290,13 @@ const CognitoSchema = z.strictObject({
       error: `must not contain ${RESERVED_PREFIX_WORDS.join(', ')} (Cognito reserves them)`,
     })
     .optional(),
-  mfa: z.enum(['off', 'optional', 'required'], { error: 'expected one of: off, optional, required' }).default('optional'),
+  /**
+   * required (default): every local user sets up an authenticator app (TOTP) on the
+   * hosted login page at sign-in. optional: nobody is asked to enrol (see docs/identity.md).
+   */
+  mfa: z.enum(['off', 'optional', 'required'], { error: 'expected one of: off, optional, required' }).default('required'),
+  /** Send the pool's email (invitations, password resets) through Amazon SES instead of Cognito's capped sender. */
+  email: EmailSchema.optional(),
   featurePlan: z
     .enum(['lite', 'essentials', 'plus'], { error: 'expected one of: lite, essentials, plus' })
     .default('essentials'),
@@ -525,6 +567,7 @@ function allowedKeysHint(path: readonly PropertyKey[]): string {
     tls: TlsSchema,
     host: HostSchema,
     cognito: CognitoSchema,
+    'cognito.email': EmailSchema,
     shinyproxy: ShinyProxySchema,
     'apps.[]': AppSchema,
     ecs: EcsSchema,
@@ -823,14 +866,53 @@ export function needsGroupTrigger(cfg: Pick<Config, 'cognito'>): boolean {
   return Object.keys(cfg.cognito.groupMapping).length > 0 || cfg.cognito.defaultGroups.length > 0;
 }
 
-/** The mapping as the trigger reads it: keys lower-cased (matching is case-insensitive). */
+/** Providers whose groups claim is mapped into custom:groups (OIDC and SAML only). */
+export function groupSendingProviders(cfg: Pick<Config, 'cognito'>): string[] {
+  return cfg.cognito.identityProviders.filter((p) => p.type !== 'google' && p.attributeMapping?.groups !== undefined).map(identityProviderName);
+}
+
+/**
+ * A groupMapping key as `{ provider, value }`. `EntraID:Sales` names the provider;
+ * a plain `Sales` belongs to the one provider that sends groups (and is refused by
+ * validate when several do). A prefix that names no configured provider is part of
+ * the value (SAML group URNs contain colons).
+ */
+export function parseMappingKey(cfg: Pick<Config, 'cognito'>, key: string): { provider?: string; value: string } {
+  const colon = key.indexOf(':');
+  if (colon > 0) {
+    const prefix = key.slice(0, colon).trim().toLowerCase();
+    const provider = cfg.cognito.identityProviders.map(identityProviderName).find((n) => n.toLowerCase() === prefix);
+    if (provider) return { provider, value: key.slice(colon + 1).trim() };
+  }
+  const senders = groupSendingProviders(cfg);
+  return senders.length === 1 ? { provider: senders[0]!, value: key.trim() } : { value: key.trim() };
+}
+
+/**
+ * The mapping as the trigger reads it: `<provider>:<value>`, both lower-cased
+ * (matching is case-insensitive), so a value only counts when it comes from the
+ * provider it was written for. Keys without a provider are left out (validate
+ * refuses them).
+ */
 export function triggerGroupMapping(cfg: Pick<Config, 'cognito'>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [key, groups] of Object.entries(cfg.cognito.groupMapping)) out[key.trim().toLowerCase()] = [...groups];
+  for (const [key, groups] of Object.entries(cfg.cognito.groupMapping)) {
+    const { provider, value } = parseMappingKey(cfg, key);
+    if (provider) out[`${provider.toLowerCase()}:${value.toLowerCase()}`] = [...groups];
+  }
   return out;
 }
 
-function checkIdentity(cfg: { cognito: CognitoConfig }, ctx: z.core.$RefinementCtx): void {
+/**
+ * Providers whose `email` the trigger trusts without `email_verified: true`
+ * (trustEmail: true). Google maps email_verified itself; OIDC providers map it
+ * when they send it (Entra ID does not); SAML has no such claim.
+ */
+export function trustedEmailProviders(cfg: Pick<Config, 'cognito'>): string[] {
+  return cfg.cognito.identityProviders.filter((p) => p.type !== 'google' && p.trustEmail).map(identityProviderName);
+}
+
+function checkIdentity(cfg: { cognito: CognitoConfig; region?: string }, ctx: z.core.$RefinementCtx): void {
   const cog = cfg.cognito;
   const checkGroup = groupChecker(cog, ctx);
 
@@ -863,14 +945,29 @@ function checkIdentity(cfg: { cognito: CognitoConfig }, ctx: z.core.$RefinementC
   }
 
   const seenKeys = new Map<string, string>();
+  const senders = groupSendingProviders(cfg);
   for (const [key, targets] of Object.entries(cog.groupMapping)) {
-    const folded = key.trim().toLowerCase();
+    const parsed = parseMappingKey(cfg, key);
+    if (!parsed.provider && senders.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cognito', 'groupMapping', key],
+        message: `several providers send groups (${senders.join(', ')}): prefix the key with the provider it comes from, such as "${senders[0]}:${key}", so another provider cannot claim it`,
+      });
+    } else if (parsed.provider && !senders.includes(parsed.provider)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cognito', 'groupMapping', key],
+        message: `provider ${parsed.provider} sends no groups: set attributeMapping.groups on it, or key the mapping by a provider that does (${senders.join(', ') || 'none'})`,
+      });
+    }
+    const folded = parsed.provider ? `${parsed.provider.toLowerCase()}:${parsed.value.toLowerCase()}` : key.trim().toLowerCase();
     const other = seenKeys.get(folded);
     if (other !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['cognito', 'groupMapping', key],
-        message: `"${key}" and "${other}" differ only in case or spaces; provider groups are matched case-insensitively, so merge them`,
+        message: `"${key}" and "${other}" name the same provider group (matching ignores case, surrounding spaces and a prefix naming the only provider); merge them`,
       });
     } else seenKeys.set(folded, key);
     targets.forEach((g) => checkGroup(['cognito', 'groupMapping', key], g));
@@ -900,7 +997,36 @@ function checkIdentity(cfg: { cognito: CognitoConfig }, ctx: z.core.$RefinementC
       message: 'defaultGroups apply to federated users only; add a provider under cognito.identityProviders or assign groups with `shinykit users add --group`',
     });
   }
-  const size = JSON.stringify({ m: triggerGroupMapping(cfg), d: cog.defaultGroups, e: cog.federatedEmailDomains }).length;
+  if (cog.federatedEmailDomains.length > 0) {
+    cog.identityProviders.forEach((p, i) => {
+      if (p.type === 'saml' && !p.trustEmail) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cognito', 'identityProviders', i, 'trustEmail'],
+          message: `SAML sends no email_verified, so with federatedEmailDomains nobody from ${p.name} would get groups: set trustEmail: true if ${p.name} only issues addresses your organisation verified`,
+        });
+      }
+    });
+  }
+  const email = cog.email;
+  if (email?.sesRegion && cfg.region && email.sesRegion !== cfg.region && !SES_ALTERNATE_REGIONS.includes(email.sesRegion)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cognito', 'email', 'sesRegion'],
+      message: `Cognito in ${cfg.region} sends through SES in ${cfg.region} or one of ${SES_ALTERNATE_REGIONS.join(', ')}; verify the identity in ${cfg.region} and drop sesRegion`,
+    });
+  }
+  if (email?.sesIdentity !== undefined) {
+    const domain = email.from.slice(email.from.lastIndexOf('@') + 1).toLowerCase();
+    if (email.sesIdentity.toLowerCase() !== email.from.toLowerCase() && email.sesIdentity.toLowerCase() !== domain) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cognito', 'email', 'sesIdentity'],
+        message: `expected the from address (${email.from}) or its domain (${domain}): Cognito sends from an identity that covers the from address`,
+      });
+    }
+  }
+  const size = JSON.stringify({ m: triggerGroupMapping(cfg), d: cog.defaultGroups, e: cog.federatedEmailDomains, t: trustedEmailProviders(cfg) }).length;
   if (size > MAX_MAPPING_JSON) {
     ctx.addIssue({
       code: 'custom',

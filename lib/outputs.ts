@@ -62,6 +62,8 @@ export const ExtraOutputKeys = {
   HostLogGroupName: 'HostLogGroupName',
   /** Data stack, only with exactly one identity provider and cognito.localUsers: false: its name, for `identity_provider=`. */
   LoginIdentityProvider: 'LoginIdentityProvider',
+  /** Data stack: the pool's MFA mode as deployed (OFF, OPTIONAL or ON); validate and plan compare the config with it. */
+  UserPoolMfa: 'UserPoolMfa',
   // ---- backend: ecs only (host stack) ----
   /** Name of the ECS cluster ShinyProxy runs app tasks in. */
   EcsClusterName: 'EcsClusterName',

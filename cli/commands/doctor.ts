@@ -36,6 +36,7 @@ export function doctorCommand(): Command {
         ssm: () => clients.ssm(),
         ecs: () => clients.ecs(),
         iam: () => clients.iam(),
+        ses: (region) => clients.sesv2(region),
         resolve: systemResolver,
         connect: opts.connect,
         images: readImageState(ctx.options.config),

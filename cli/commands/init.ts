@@ -90,7 +90,7 @@ host:
   # sshCidr: 203.0.113.7/32         # optional; absent = no port 22 at all (use SSM Session Manager)
 cognito:
   # domainPrefix: ${a.name}-login   # optional; absent = ${a.name}-login-<8 hex digits of the data stack's id>, unique with no action
-  mfa: optional                     # off | optional | required
+  mfa: required                     # required: everyone enrols an authenticator app at sign-in | optional (enrols no one) | off
   featurePlan: essentials           # lite | essentials | plus (plus adds threat protection, costs extra)
   groups:                           # users get access through groups: \`npx shinykit users add EMAIL --group G\`
     admin_users: { description: Every app and the ShinyProxy admin page, precedence: 1 }

@@ -8,6 +8,7 @@ import { createContext, type CommandContext } from '../lib/context.js';
 import type { DeployedComparison } from '../plan/deployed.js';
 import type { SynthesizedStack } from '../plan/synth.js';
 import { ExitCode, plural, QuietExit, UsageError } from '../lib/errors.js';
+import { deployedMfaMode } from '../plan/identity.js';
 
 export function planCommand(): Command {
   return new Command('plan')
@@ -40,6 +41,7 @@ export function planCommand(): Command {
         preview: opts.json ? opts.preview !== false : opts.preview === true,
         progress: status ? (step) => status(`plan: ${step}`) : undefined,
         deployed: opts.offline ? undefined : (stacks) => compareDeployed(ctx, stacks),
+        deployedMfa: deployedMfaMode(config, ctx.options.outputs),
       });
       status?.(undefined);
       if (opts.json) ctx.out.json(result);

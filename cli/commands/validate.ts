@@ -7,6 +7,8 @@ import { ConfigError, type Config, type ConfigProblem } from '../../lib/config.j
 import { loadCheckedConfig } from '../lib/config-files.js';
 import { createContext, missingConfigError } from '../lib/context.js';
 import { ExitCode, QuietExit } from '../lib/errors.js';
+import { deployedMfaMode } from '../plan/identity.js';
+import { mfaTransition } from '../../lib/mfa.js';
 
 export interface ValidateResult {
   readonly file: string;
@@ -15,9 +17,19 @@ export interface ValidateResult {
   readonly config?: Config;
 }
 
-export function runValidate(opts: { file: string }): ValidateResult {
+/**
+ * `outputsFile` (cdk-outputs.json of the last deploy), when given and present, adds
+ * what the deployed pool makes impossible: an MFA switch CloudFormation refuses.
+ */
+export function runValidate(opts: { file: string; outputsFile?: string }): ValidateResult {
   try {
     const config = loadCheckedConfig(opts.file);
+    const deployed = opts.outputsFile ? deployedMfaMode(config, opts.outputsFile) : undefined;
+    const t = deployed ? mfaTransition(deployed, config.cognito.mfa) : undefined;
+    if (t?.verdict === 'refused') {
+      const problem = { path: 'cognito.mfa', message: `the deployed pool has MFA ${t.from}: ${t.message}; ${t.fix}` };
+      return { file: opts.file, valid: false, problems: [problem] };
+    }
     return { file: opts.file, valid: true, problems: [], config };
   } catch (err) {
     if (err instanceof ConfigError) return { file: opts.file, valid: false, problems: err.problems };
@@ -32,7 +44,7 @@ export function validateCommand(): Command {
     .action((opts: { json?: boolean }, cmd: Command) => {
       const ctx = createContext(cmd);
       if (ctx.options.configMissing) throw missingConfigError();
-      const result = runValidate({ file: ctx.options.config });
+      const result = runValidate({ file: ctx.options.config, outputsFile: ctx.options.outputs });
       if (opts.json) {
         ctx.out.json({ file: result.file, valid: result.valid, problems: result.problems });
         if (!result.valid) throw new QuietExit(ExitCode.Usage);

@@ -9,6 +9,7 @@ import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeInstanceInformationCommand, GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Config } from '../../lib/config.js';
 import { ExtraOutputKeys, OutputKeys, repositoryOutputKey, requiredOutputKeys } from '../../lib/outputs.js';
 import type { ImageState } from '../lib/image-state.js';
@@ -37,6 +38,8 @@ export interface DoctorDeps {
   /** backend: ecs only (cli/doctor/ecs.ts). */
   readonly ecs?: () => ECSClient;
   readonly iam?: () => IAMClient;
+  /** cognito.email only (cli/doctor/email.ts): SES in the identity's region. */
+  readonly ses?: (region?: string) => SESv2Client;
   readonly resolve: Resolver;
   /** Reach the site here instead of at the address SiteHostname resolves to. */
   readonly connect?: Endpoint;

@@ -1,9 +1,11 @@
 /** `shinykit doctor`: run the checks, print one line each, fail if any failed. */
 import { marks } from '../lib/output.js';
 import { runChecks, type CheckResult, type DoctorDeps } from './checks.js';
+import { sesEmailChecks } from './email.js';
 import { fetchText, identityChecks, type HttpGet } from './identity.js';
 
 export { CHECKS, callbackUrl, runChecks, type Check, type CheckResult, type DoctorDeps } from './checks.js';
+export { sesEmailChecks } from './email.js';
 
 export interface DoctorReport {
   readonly ok: boolean;
@@ -14,7 +16,12 @@ export interface DoctorReport {
 
 export async function runDoctor(deps: DoctorDeps, opts: { httpGet?: HttpGet } = {}): Promise<DoctorReport> {
   // Identity providers (cognito.identityProviders) add one check each; none without providers.
-  const checks = [...(await runChecks(deps)), ...(await runChecks(deps, identityChecks(deps.config, opts.httpGet ?? fetchText)))];
+  // cognito.email adds the SES checks; none without it.
+  const checks = [
+    ...(await runChecks(deps)),
+    ...(await runChecks(deps, identityChecks(deps.config, opts.httpGet ?? fetchText))),
+    ...(await runChecks(deps, sesEmailChecks(deps.config))),
+  ];
   const failed = checks.filter((c) => c.status === 'fail').length;
   return { ok: failed === 0, failed, warnings: checks.filter((c) => c.status === 'warn').length, checks };
 }

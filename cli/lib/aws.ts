@@ -12,6 +12,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 
@@ -29,6 +30,7 @@ export const sdk = {
   route53: () => require('@aws-sdk/client-route-53') as typeof import('@aws-sdk/client-route-53'),
   secretsManager: () => require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager'),
   ssm: () => require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm'),
+  sesv2: () => require('@aws-sdk/client-sesv2') as typeof import('@aws-sdk/client-sesv2'),
   sts: () => require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts'),
 };
 
@@ -56,6 +58,8 @@ export interface AwsClients {
   secretsManager(): SecretsManagerClient;
   /** preflight: the hosted zone exists. */
   route53(): Route53Client;
+  /** cognito.email (doctor checks the SES identity), in the SES identity's region when it differs. */
+  sesv2(region?: string): SESv2Client;
 }
 
 /** Clients are created on first use and reused, one per service. */
@@ -82,5 +86,6 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     ec2: lazy('ec2', () => new (sdk.ec2().EC2Client)(config)),
     secretsManager: lazy('secretsManager', () => new (sdk.secretsManager().SecretsManagerClient)(config)),
     route53: lazy('route53', () => new (sdk.route53().Route53Client)(config)),
+    sesv2: (region) => lazy(`sesv2:${region ?? ''}`, () => new (sdk.sesv2().SESv2Client)({ ...config, ...(region ? { region } : {}) }))(),
   };
 }

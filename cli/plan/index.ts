@@ -13,6 +13,8 @@ import { checkAppInputs, type AppBuildInputs } from './apps.js';
 import { estimateCost, type CostEstimate } from './cost.js';
 import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './host-software.js';
 import { describeExposure, type Exposure, type IngressRule } from './exposure.js';
+import { describeIdentityPlan, formatIdentityPlan, type IdentityPlan } from './identity.js';
+import type { MfaMode } from '../../lib/mfa.js';
 import { defaultPricesFile, loadPrices } from './prices.js';
 import { previewConfigs, type ConfigPreview } from './preview.js';
 import { describeSignInDomain, formatSignInDomain, type SignInDomain } from './sign-in-domain.js';
@@ -36,6 +38,8 @@ export interface PlanOptions {
   readonly preview?: boolean;
   /** Progress steps (the command shows them on a terminal). */
   readonly progress?: (step: string) => void;
+  /** The deployed pool's MFA mode (cli/plan/identity.ts reads it from the outputs file). */
+  readonly deployedMfa?: MfaMode;
   /** Injected in unit tests to skip the (slow) synthesis. */
   readonly synth?: (cfg: Config, progress?: (step: string) => void) => Promise<SynthesizedStack[]>;
   /** Sections other modules add; PLAN_SECTIONS by default. */
@@ -68,6 +72,8 @@ export interface PlanResult {
   readonly findings: readonly PlanFinding[];
   /** Data of the sections other modules add, by their key. */
   readonly sections: Readonly<Record<string, unknown>>;
+  /** MFA mode and switch, invitation email sender (cli/plan/identity.ts). */
+  readonly identity: IdentityPlan;
 }
 
 /** The sections collected for a result, for formatPlan (not part of the JSON). */
@@ -129,6 +135,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     deployed,
     findings,
     sections: Object.fromEntries(extra.map(({ section, data }) => [section.key, data])),
+    identity: describeIdentityPlan(cfg, opts.deployedMfa),
   };
   collected.set(result, extra);
   return result;
@@ -290,8 +297,9 @@ export function formatPlan(r: PlanResult): string {
         : '; they open apps only through mapped or default groups (docs/identity.md)';
       out.push(`  federated: ${p.name} (${p.type}): ${who}${groups}`);
     }
-    const mfa = { OFF: 'off', OPTIONAL: 'optional (users may enrol)', ON: 'required' }[e.login.mfa] ?? e.login.mfa;
+    const mfa = { OFF: 'off', OPTIONAL: 'optional (nobody is asked to enrol)', ON: 'required (TOTP set up at first sign-in)' }[e.login.mfa] ?? e.login.mfa;
     out.push(`  MFA: ${mfa}${e.login.mfaFactors.length ? ` [${e.login.mfaFactors.join(', ')}]` : ''}`);
+    out.push(...formatIdentityPlan(r.identity));
     if (e.login.passwordMinLength) out.push(`  passwords: at least ${e.login.passwordMinLength} characters`);
     if (e.login.featurePlan) out.push(`  Cognito feature plan: ${e.login.featurePlan.toLowerCase()}`);
   } else out.push('  (no Cognito user pool in the templates)');

@@ -7,6 +7,13 @@ import { CsvError, parse } from 'csv-parse/sync';
 import { checkEmail } from './email.js';
 
 export const CSV_HEADER = ['email', 'groups', 'name'] as const;
+/**
+ * Columns `users export` adds after the three import reads. Import accepts them
+ * and ignores them, except that a row whose provider is not COGNITO (a federated
+ * user, re-created by Cognito at their next sign-in) is skipped: creating a local
+ * account for that address would give the person a second, password account.
+ */
+export const EXPORT_EXTRA_COLUMNS = ['status', 'enabled', 'provider'] as const;
 
 export interface ImportRow {
   /** 1-based line in the file (the header is line 1). */
@@ -24,6 +31,8 @@ export interface RowProblem {
 export interface ParsedCsv {
   readonly rows: readonly ImportRow[];
   readonly problems: readonly RowProblem[];
+  /** Rows of federated users in an export (provider column not COGNITO): not imported. */
+  readonly skipped: ReadonlyArray<{ readonly line: number; readonly email: string; readonly provider: string }>;
 }
 
 /**
@@ -37,19 +46,33 @@ export function parseImportCsv(text: string, knownGroups: ReadonlySet<string>): 
   } catch (err) {
     if (err instanceof CsvError) {
       const line = (err as CsvError & { lines?: number }).lines ?? 0;
-      return { rows: [], problems: [{ line, message: `the file is not valid CSV: ${err.message}` }] };
+      return { rows: [], skipped: [], problems: [{ line, message: `the file is not valid CSV: ${err.message}` }] };
     }
     throw err;
   }
   const [head, ...body] = records;
-  if (!head) return { rows: [], problems: [{ line: 1, message: `the file is empty; expected the header ${CSV_HEADER.join(',')}` }] };
+  if (!head) return { rows: [], skipped: [], problems: [{ line: 1, message: `the file is empty; expected the header ${CSV_HEADER.join(',')}` }] };
   const header = head.record.map((h) => h.toLowerCase());
-  if (header.length !== CSV_HEADER.length || header.some((h, i) => h !== CSV_HEADER[i])) {
+  const extra = header.slice(CSV_HEADER.length);
+  if (
+    header.length < CSV_HEADER.length ||
+    CSV_HEADER.some((h, i) => header[i] !== h) ||
+    extra.some((h) => !(EXPORT_EXTRA_COLUMNS as readonly string[]).includes(h)) ||
+    new Set(extra).size !== extra.length
+  ) {
     return {
       rows: [],
-      problems: [{ line: head.info.lines, message: `the header is "${head.record.join(',')}"; expected exactly "${CSV_HEADER.join(',')}"` }],
+      skipped: [],
+      problems: [
+        {
+          line: head.info.lines,
+          message: `the header is "${head.record.join(',')}"; expected "${CSV_HEADER.join(',')}", optionally followed by the export's ${EXPORT_EXTRA_COLUMNS.join(', ')} columns`,
+        },
+      ],
     };
   }
+  const providerColumn = header.indexOf('provider');
+  const skipped: Array<{ line: number; email: string; provider: string }> = [];
   const rows: ImportRow[] = [];
   const problems: RowProblem[] = [];
   const firstLine = new Map<string, number>();
@@ -57,8 +80,8 @@ export function parseImportCsv(text: string, knownGroups: ReadonlySet<string>): 
   for (const { record, info } of body) {
     const line = info.lines;
     const rowProblems: string[] = [];
-    if (record.length > CSV_HEADER.length) {
-      rowProblems.push(`expected 3 columns (${CSV_HEADER.join(',')}), found ${record.length}; quote names that contain commas`);
+    if (record.length > header.length) {
+      rowProblems.push(`expected ${header.length} columns (${header.join(',')}), found ${record.length}; quote names that contain commas`);
     }
     const [rawEmail = '', rawGroups = '', rawName = ''] = record;
     const email = checkEmail(rawEmail);
@@ -73,6 +96,13 @@ export function parseImportCsv(text: string, knownGroups: ReadonlySet<string>): 
       if (first !== undefined) rowProblems.push(`${email.email} is already on line ${first}; list each user once`);
       else firstLine.set(email.email, line);
     }
+    const provider = providerColumn >= 0 ? (record[providerColumn] ?? '').trim() : '';
+    if (provider !== '' && provider.toUpperCase() !== 'COGNITO') {
+      // A federated user: Cognito creates them at sign-in; only the email is checked.
+      if (email.ok) skipped.push({ line, email: email.email, provider });
+      else problems.push({ line, message: email.problem });
+      continue;
+    }
     if (rowProblems.length > 0) {
       problems.push(...rowProblems.map((message) => ({ line, message })));
       continue;
@@ -80,5 +110,28 @@ export function parseImportCsv(text: string, knownGroups: ReadonlySet<string>): 
     rows.push({ line, email: (email as { email: string }).email, groups, ...(rawName ? { name: rawName } : {}) });
   }
   if (body.length === 0) problems.push({ line: head.info.lines, message: 'the file has a header but no users' });
-  return { rows, problems };
+  return { rows, problems, skipped };
+}
+
+/** One CSV field: quoted when it holds a comma, quote, or line break (RFC 4180). */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export interface ExportRow {
+  readonly email: string;
+  readonly groups: readonly string[];
+  readonly name?: string;
+  readonly status: string;
+  readonly enabled: boolean;
+  readonly provider: string;
+}
+
+/** The export file: what `parseImportCsv` reads, plus the status, enabled and provider columns it ignores. */
+export function formatExportCsv(rows: readonly ExportRow[]): string {
+  const lines = [[...CSV_HEADER, ...EXPORT_EXTRA_COLUMNS].join(',')];
+  for (const r of rows) {
+    lines.push([r.email, [...r.groups].join(';'), r.name ?? '', r.status, r.enabled ? 'true' : 'false', r.provider].map(csvField).join(','));
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -35,6 +35,12 @@ export interface DirectoryUser {
   readonly created?: string;
   /** Where the user signs in: `COGNITO` (email + password) or the identity provider's name. */
   readonly provider?: string;
+  /** Last change to the user (a resent invitation resets the temporary password, so it counts). */
+  readonly modified?: string;
+  /** AdminGetUser only: the MFA factors the user has set up (UserMFASettingList), e.g. SOFTWARE_TOKEN_MFA. */
+  readonly mfa?: readonly string[];
+  /** AdminGetUser only: the factor Cognito asks for first (PreferredMfaSetting). */
+  readonly preferredMfa?: string;
 }
 
 export interface PoolGroup {
@@ -106,7 +112,7 @@ export class Directory {
       const res = await this.call(() =>
         this.client.send(new ListUsersCommand({ UserPoolId: this.poolId, Limit: PAGE, PaginationToken: token })),
       );
-      users.push(...(res.Users ?? []).map((u) => toUser(u.Username, u.Attributes, u.UserStatus, u.Enabled, u.UserCreateDate)));
+      users.push(...(res.Users ?? []).map((u) => toUser(u.Username, u.Attributes, u.UserStatus, u.Enabled, u.UserCreateDate, u.UserLastModifiedDate)));
       token = res.PaginationToken;
     } while (token);
     return users;
@@ -146,7 +152,11 @@ export class Directory {
   async findUser(email: string): Promise<DirectoryUser | undefined> {
     try {
       const res = await this.call(() => this.client.send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: email })));
-      return toUser(res.Username, res.UserAttributes, res.UserStatus, res.Enabled, res.UserCreateDate);
+      return {
+        ...toUser(res.Username, res.UserAttributes, res.UserStatus, res.Enabled, res.UserCreateDate, res.UserLastModifiedDate),
+        mfa: res.UserMFASettingList ?? [],
+        ...(res.PreferredMfaSetting ? { preferredMfa: res.PreferredMfaSetting } : {}),
+      };
     } catch (err) {
       if (isNamed(err, 'UserNotFoundException')) return undefined;
       throw err;
@@ -208,6 +218,16 @@ export class Directory {
     }
   }
 
+  /**
+   * Sends the invitation again (AdminCreateUser RESEND) with a new temporary
+   * password; only for users who never signed in (FORCE_CHANGE_PASSWORD).
+   */
+  async resendInvitation(email: string): Promise<void> {
+    await this.call(() =>
+      this.client.send(new AdminCreateUserCommand({ UserPoolId: this.poolId, Username: email, MessageAction: 'RESEND', DesiredDeliveryMediums: ['EMAIL'] })),
+    );
+  }
+
   async setName(email: string, name: string): Promise<void> {
     await this.call(() =>
       this.client.send(
@@ -243,11 +263,7 @@ export class Directory {
    */
   async reset(user: DirectoryUser): Promise<'invitation-resent' | 'password-reset'> {
     if (user.status === 'FORCE_CHANGE_PASSWORD') {
-      await this.call(() =>
-        this.client.send(
-          new AdminCreateUserCommand({ UserPoolId: this.poolId, Username: user.email, MessageAction: 'RESEND', DesiredDeliveryMediums: ['EMAIL'] }),
-        ),
-      );
+      await this.resendInvitation(user.email);
       return 'invitation-resent';
     }
     await this.call(() => this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: user.email })));
@@ -261,6 +277,7 @@ function toUser(
   status: string | undefined,
   enabled: boolean | undefined,
   created: Date | undefined,
+  modified?: Date,
 ): DirectoryUser {
   const name = attributes?.find((a) => a.Name === 'name')?.Value;
   return {
@@ -270,6 +287,7 @@ function toUser(
     status: status ?? 'UNKNOWN',
     enabled: enabled ?? true,
     ...(created ? { created: created.toISOString() } : {}),
+    ...(modified ? { modified: modified.toISOString() } : {}),
     provider: providerOf(username, attributes, status),
   };
 }
@@ -304,4 +322,15 @@ export function providerOf(
 
 export function isNamed(err: unknown, name: string): boolean {
   return err instanceof Error && err.name === name;
+}
+
+/**
+ * Cognito's answer when its own email sender has used the day's allowance:
+ * LimitExceededException, "Exceeded daily email limit for the operation or the
+ * account. If a higher limit is required, please configure your user pool to use
+ * your own Amazon SES configuration for sending email." (quoted in
+ * aws-amplify/amplify-cli#7412). Other limits share the exception name.
+ */
+export function isEmailCapError(err: unknown): boolean {
+  return isNamed(err, 'LimitExceededException') && /email/i.test((err as Error).message);
 }

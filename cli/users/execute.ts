@@ -5,7 +5,8 @@
  * (create → "already exists" is fine, group adds/removes repeat harmlessly), so
  * running the import again after an interruption converges.
  */
-import type { Directory } from './directory.js';
+import { isEmailCapError, type Directory } from './directory.js';
+import type { InvitationSlots } from './invitations.js';
 import { mapConcurrent } from '../lib/concurrency.js';
 import type { PlannedRow, PlanAction } from './plan.js';
 
@@ -20,12 +21,20 @@ export interface RowOutcome {
   readonly removedGroups: readonly string[];
   /** Why the row failed (the last error after retries). */
   readonly error?: string;
+  /**
+   * New users only. sent: Cognito accepted the invitation email; deferred: created
+   * without one (the day's email allowance is used up, or Cognito refused it) and
+   * to be sent with `users invite`; none: --no-invite.
+   */
+  readonly invitation?: 'sent' | 'deferred' | 'none';
 }
 
 export interface ExecuteOptions {
   readonly concurrency: number;
   readonly invite: boolean;
   readonly exact: boolean;
+  /** Invitation emails this run may send (Cognito's built-in sender is capped); absent: no limit. */
+  readonly slots?: InvitationSlots;
   /** Called after each row finishes (progress display). */
   readonly onRow?: (outcome: RowOutcome, done: number) => void;
 }
@@ -45,11 +54,28 @@ async function applyRow(row: PlannedRow, dir: Directory, opts: ExecuteOptions): 
   if (row.action === 'unchanged') return { ...base, result: 'unchanged', addedGroups: [], removedGroups: [] };
   const added: string[] = [];
   const removed: string[] = [];
+  let invitation: RowOutcome['invitation'];
+  let created = false;
   try {
     let removeGroups = row.removeGroups;
     if (row.action === 'create') {
-      const created = await dir.createUser({ email: row.email, name: row.name, invite: opts.invite });
-      if (created === 'exists') {
+      const invite = opts.invite && (opts.slots?.take() ?? true);
+      invitation = !opts.invite ? 'none' : invite ? 'sent' : 'deferred';
+      let made: 'created' | 'exists';
+      try {
+        made = await dir.createUser({ email: row.email, name: row.name, invite });
+      } catch (err) {
+        if (!invite || !isEmailCapError(err)) throw err;
+        // Cognito refused the email: create the user without it (whether or not the
+        // refused call created them) and send no more invitations this run.
+        opts.slots?.closeRefused();
+        invitation = 'deferred';
+        made = await dir.createUser({ email: row.email, name: row.name, invite: false });
+      }
+      created = true;
+      // A user who already existed got no invitation from this run.
+      if (made === 'exists' && invitation === 'sent') invitation = 'none';
+      if (made === 'exists') {
         // Created since the plan was made (another run, or our own earlier attempt whose answer was lost).
         if (row.name) await dir.setName(row.email, row.name);
         if (opts.exact) {
@@ -68,10 +94,17 @@ async function applyRow(row: PlannedRow, dir: Directory, opts: ExecuteOptions): 
       await dir.removeFromGroup(row.email, group);
       removed.push(group);
     }
-    return { ...base, result: row.action === 'create' ? 'created' : 'updated', addedGroups: added, removedGroups: removed };
+    return {
+      ...base,
+      result: row.action === 'create' ? 'created' : 'updated',
+      addedGroups: added,
+      removedGroups: removed,
+      ...(invitation ? { invitation } : {}),
+    };
   } catch (err) {
     const error = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
-    return { ...base, result: 'failed', addedGroups: added, removedGroups: removed, error };
+    // The invitation went out if the user was created before the failure.
+    return { ...base, result: 'failed', addedGroups: added, removedGroups: removed, error, ...(created && invitation ? { invitation } : {}) };
   }
 }
 

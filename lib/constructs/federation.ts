@@ -73,6 +73,9 @@ export class Federation extends Construct {
           attributeMapping: {
             email: cognito.ProviderAttribute.other(m.email ?? 'email'),
             fullname: cognito.ProviderAttribute.other(m.name ?? 'name'),
+            // Read by the group-mapping trigger: only a verified email counts for
+            // federatedEmailDomains. Providers that do not send it leave it unset.
+            emailVerified: cognito.ProviderAttribute.other(m.emailVerified ?? 'email_verified'),
             ...groupsMapping(m.groups),
           },
         });

@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { triggerGroupMapping, type Config } from '../config.js';
+import { triggerGroupMapping, trustedEmailProviders, type Config } from '../config.js';
 import { assetsDir } from './assets.js';
 
 export interface GroupMappingProps {
@@ -63,6 +63,7 @@ export class GroupMapping extends Construct {
         DEFAULT_GROUPS: JSON.stringify(cog.defaultGroups),
         // Omitted when empty so templates from before this setting stay identical.
         ...(cog.federatedEmailDomains.length > 0 ? { EMAIL_DOMAINS: JSON.stringify(cog.federatedEmailDomains) } : {}),
+        ...(trustedEmailProviders(props.config).length > 0 ? { TRUSTED_EMAIL_PROVIDERS: JSON.stringify(trustedEmailProviders(props.config)) } : {}),
       },
     });
     // CDK makes the function depend on its role and the role's policy; the role

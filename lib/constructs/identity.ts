@@ -8,10 +8,10 @@
  * `Retain` would leave an empty pool behind a failed first deploy. Groups, the client,
  * the domain and the trigger are not retained (docs/teardown.md says how to get back).
  */
-import { Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { GROUPS_ATTRIBUTE, derivedDomainPrefixBase, isDomainPrefixDerived, loginIdentityProvider, needsGroupTrigger, type Config } from '../config.js';
+import { GROUPS_ATTRIBUTE, derivedDomainPrefixBase, isDomainPrefixDerived, loginIdentityProvider, mapsProviderGroups, needsGroupTrigger, type Config } from '../config.js';
 import { Federation } from './federation.js';
 import { GroupMapping } from './group-mapping.js';
 import { stackIdSuffixToken } from './stack-id.js';
@@ -105,9 +105,17 @@ export class Identity extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(props.temporaryPasswordDays ?? 3),
       },
+      // required: Cognito answers a password sign-in of a user without MFA with
+      // MFA_SETUP, and the hosted login page shows the QR code and verifies the
+      // first code (Cognito developer guide, "TOTP software token MFA"). optional:
+      // nobody is ever asked; enrolling needs AssociateSoftwareToken with an access
+      // token holding aws.cognito.signin.user.admin, which this client never issues.
       mfa: MFA[cog.mfa],
       // TOTP apps only: SMS needs an SNS role, a spending limit and costs per message.
       mfaSecondFactor: cog.mfa === 'off' ? undefined : { otp: true, sms: false },
+      // Cognito's own sender allows a few dozen emails a day per account; with
+      // cognito.email the pool sends through the operator's verified SES identity.
+      email: cog.email ? sesEmail(cog.email, Stack.of(this).region) : undefined,
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       featurePlan: FEATURE_PLAN[cog.featurePlan],
       // Threat protection exists only on the Plus plan (and is billed per user).
@@ -161,9 +169,24 @@ export class Identity extends Construct {
     }
     this.loginIdentityProvider = loginIdentityProvider(props.config);
 
+    // Attributes Cognito writes at a federated sign-in: every mapped one (Cognito
+    // refuses the sign-in when the client may not write a mapped attribute). The
+    // kit's own writes go through the Admin APIs, which client permissions do not
+    // limit, and the client's scopes exclude aws.cognito.signin.user.admin, so no
+    // user can write even these with their own token.
+    const mapped = cog.identityProviders.length > 0;
+    const writeAttributes = new cognito.ClientAttributes()
+      .withStandardAttributes({ email: true, fullname: true, emailVerified: mapped && cog.identityProviders.some((p) => p.type !== 'saml') })
+      .withCustomAttributes(...(mapsProviderGroups(props.config) ? [GROUPS_ATTRIBUTE.replace(/^custom:/, '')] : []));
+
     this.client = this.userPool.addClient('ShinyProxyClient', {
       generateSecret: true,
-      authFlows: { userSrp: true },
+      // Only refresh tokens: ShinyProxy signs people in through the hosted login
+      // page (authorization code grant), which needs no API auth flow, and the CLI
+      // never signs anyone in. Without an explicit list Cognito would allow
+      // ALLOW_USER_SRP_AUTH and ALLOW_CUSTOM_AUTH too.
+      authFlows: {},
+      writeAttributes,
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
@@ -183,6 +206,9 @@ export class Identity extends Construct {
       refreshTokenValidity: Duration.days(1),
       authSessionValidity: Duration.minutes(5),
     });
+    // CDK leaves ExplicitAuthFlows out when no flow is chosen, and Cognito then
+    // enables SRP and custom auth: name the one flow that is used.
+    (this.client.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
     // Cognito refuses a client naming a provider that does not exist yet.
     for (const provider of this.federation?.providers ?? []) this.client.node.addDependency(provider);
   }
@@ -197,4 +223,19 @@ export class Identity extends Construct {
 export function domainPrefixValue(cfg: Config): string {
   if (!isDomainPrefixDerived(cfg)) return cfg.cognito.domainPrefix!;
   return Fn.join('', [derivedDomainPrefixBase(cfg), stackIdSuffixToken()]);
+}
+
+/** cognito.email → SES as the sender; the identity is the from address or its domain. */
+function sesEmail(email: NonNullable<Config['cognito']['email']>, stackRegion: string): cognito.UserPoolEmail {
+  const domain = email.from.slice(email.from.lastIndexOf('@') + 1);
+  const byDomain = email.sesIdentity !== undefined && email.sesIdentity.toLowerCase() === domain.toLowerCase();
+  return cognito.UserPoolEmail.withSES({
+    fromEmail: email.from,
+    fromName: email.fromName,
+    replyTo: email.replyTo,
+    sesVerifiedDomain: byDomain ? domain : undefined,
+    // A token region (no region in shinykit.yaml) is fine: the ARN resolves at deploy.
+    sesRegion: email.sesRegion ?? stackRegion,
+    configurationSetName: email.configurationSet,
+  });
 }

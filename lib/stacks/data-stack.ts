@@ -8,6 +8,7 @@ import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Config } from '../config.js';
 import { ExtraOutputKeys, OutputKeys, repositoryOutputKey } from '../outputs.js';
+import { COGNITO_MFA } from '../mfa.js';
 import { Address } from '../constructs/address.js';
 import { Identity } from '../constructs/identity.js';
 import { Registry } from '../constructs/registry.js';
@@ -73,6 +74,7 @@ export class DataStack extends Stack {
     output(OutputKeys.SiteUrl, url, 'URL of the site');
     output(OutputKeys.HostPublicIp, this.address.publicIp, 'Elastic IP of the host');
     output(OutputKeys.Region, this.region, 'Region of the stacks');
+    output(ExtraOutputKeys.UserPoolMfa, COGNITO_MFA[cfg.cognito.mfa], 'MFA mode of the user pool as deployed (OFF, OPTIONAL, ON): some switches need two deploys (shinykit validate says which)');
     if (this.identity.loginIdentityProvider) {
       output(
         ExtraOutputKeys.LoginIdentityProvider,

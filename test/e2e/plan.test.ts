@@ -55,7 +55,7 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
       '  Region          eu-west-1 (from AWS_REGION)',
       '  Stacks          analytics-data (9 resources), analytics-host (21 resources)',
       '  Open ports      443 (HTTPS), 80 (HTTP) from anywhere; SSH closed (shell access through SSM Session Manager)',
-      '  Who can log in  only users you add (`shinykit users add`); MFA optional; 3 groups open 2 apps (table below)',
+      '  Who can log in  only users you add (`shinykit users add`); MFA required; 3 groups open 2 apps (table below)',
       `  Monthly cost    about $${total} (estimate; eu-west-1 prices as of ${asOf}; breakdown below)`,
     ]);
     expect(lines[10]).toMatch(/^ {2}Problems {8}(none found|0 errors, \d+ warnings? \(listed under Problems\))$/);
@@ -90,7 +90,8 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(text.stdout).toMatch(/80\/tcp\s+from 0\.0\.0\.0\/0/);
     expect(text.stdout).toContain('SSH: port 22 is closed');
     expect(text.stdout).toContain('local users: only those an administrator creates');
-    expect(text.stdout).toMatch(/MFA: optional/);
+    expect(text.stdout).toMatch(/MFA: required \(TOTP set up at first sign-in\)/);
+    expect(text.stdout).toMatch(/invitation and reset emails: Cognito.s own sender: at most 50 emails a day/);
   });
 
   it('estimates the monthly cost in the deploy region, from the price table, with the ECR lifecycle rule', () => {
@@ -129,7 +130,7 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(plan.stacks[0]!.byType.find((t) => t.type === 'AWS::ECR::Repository')?.logicalIds).toHaveLength(2);
     expect(plan.exposure.sshOpen).toBe(false);
     expect(plan.exposure.ingress.map((r) => r.ports).sort()).toEqual(['443/tcp', '80/tcp']);
-    expect(plan.exposure.login).toMatchObject({ adminCreatedUsersOnly: true, mfa: 'OPTIONAL' });
+    expect(plan.exposure.login).toMatchObject({ adminCreatedUsersOnly: true, mfa: 'ON' });
     expect(plan.cost.mau).toBe(12000);
     // 2000 billable MAU × $0.015 (essentials) = $30
     expect(plan.cost.lines.find((l) => l.item.startsWith('Cognito'))?.monthly).toBe(30);

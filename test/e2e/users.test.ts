@@ -2,6 +2,14 @@
  * `shinykit users …` end to end: the built CLI as a child process against a real
  * moto_server holding a user pool that signs in by email, as the stacks create it.
  */
+import {
+  AdminInitiateAuthCommand,
+  AdminSetUserMFAPreferenceCommand,
+  AdminSetUserPasswordCommand,
+  AssociateSoftwareTokenCommand,
+  CreateUserPoolClientCommand,
+  VerifySoftwareTokenCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
 import { freshPoolEachTest } from '../support/users-fixture.js';
 
@@ -127,6 +135,39 @@ describe('shinykit users show / disable / enable / groups / reset / remove', () 
     const missing = await pool.cli(['users', 'show', 'nobody@example.org']);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain(`no user nobody@example.org in the user pool ${pool.poolId}`);
+  });
+
+  it('show tells whether a user has MFA: none for a new user, the authenticator once they enrolled (AdminGetUser UserMFASettingList)', async () => {
+    await pool.cli(['users', 'add', 'mia@example.org']);
+    const fresh = await pool.cli(['users', 'show', 'mia@example.org']);
+    expect(fresh.stdout).toMatch(/^mfa: +none yet \(set up at first sign-in when cognito.mfa is required\)$/m);
+    expect(JSON.parse((await pool.cli(['users', 'show', 'mia@example.org', '--json'])).stdout)).toMatchObject({ provider: 'COGNITO', mfa: [] });
+
+    // Mia signs in and enrols an authenticator app the way the login page does it:
+    // AssociateSoftwareToken + VerifySoftwareToken with her access token, then TOTP preferred.
+    const a = pool.admin;
+    await a.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.poolId, Username: 'mia@example.org', Password: 'Correct-Horse-9!', Permanent: true }));
+    const app = await a.send(new CreateUserPoolClientCommand({ UserPoolId: pool.poolId, ClientName: 'enrol', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'] }));
+    const auth = await a.send(
+      new AdminInitiateAuthCommand({
+        UserPoolId: pool.poolId,
+        ClientId: app.UserPoolClient!.ClientId!,
+        AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: 'mia@example.org', PASSWORD: 'Correct-Horse-9!' },
+      }),
+    );
+    const AccessToken = auth.AuthenticationResult!.AccessToken!;
+    await a.send(new AssociateSoftwareTokenCommand({ AccessToken }));
+    await a.send(new VerifySoftwareTokenCommand({ AccessToken, UserCode: '123456' }));
+    await a.send(
+      new AdminSetUserMFAPreferenceCommand({ UserPoolId: pool.poolId, Username: 'mia@example.org', SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }),
+    );
+    const enrolled = await pool.cli(['users', 'show', 'mia@example.org']);
+    expect(enrolled.stdout).toMatch(/^mfa: +authenticator app \(TOTP\)$/m);
+    expect(JSON.parse((await pool.cli(['users', 'show', 'mia@example.org', '--json'])).stdout)).toMatchObject({
+      mfa: ['SOFTWARE_TOKEN_MFA'],
+      preferredMfa: 'SOFTWARE_TOKEN_MFA',
+    });
   });
 
   it('disable and enable flip the flag and are idempotent', async () => {

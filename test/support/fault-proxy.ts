@@ -20,6 +20,12 @@ export interface FaultProxyOptions {
   readonly dropAfterRate?: number;
   /** Only operations this accepts (e.g. `AdminCreateUser`) get faults; default all. */
   readonly faultable?: (operation: string) => boolean;
+  /**
+   * Answers a request itself instead of forwarding it, for what moto cannot do
+   * (Cognito's daily email cap): return an error to send it as Cognito's awsJson
+   * error, `{ ok: body }` to answer 200 with that body, or undefined to forward.
+   */
+  readonly answer?: (operation: string, input: Record<string, unknown>) => { readonly error: string; readonly message: string } | { readonly ok: unknown } | undefined;
   readonly seed?: number;
 }
 
@@ -28,7 +34,9 @@ export interface ProxyCall {
   readonly operation: string;
   /** When the request arrived, in ms since the proxy started. */
   readonly at: number;
-  readonly fault: 'none' | 'throttled' | 'dropped-before' | 'dropped-after';
+  readonly fault: 'none' | 'throttled' | 'dropped-before' | 'dropped-after' | 'answered';
+  /** The request's JSON body (awsJson1_1), e.g. AdminCreateUser's MessageAction. */
+  readonly input: Record<string, unknown>;
 }
 
 export interface FaultProxy {
@@ -73,8 +81,28 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const throttle = opts.throttleRate ?? 0;
     const before = throttle + (opts.dropBeforeRate ?? 0);
     const after = before + (opts.dropAfterRate ?? 0);
+    let input: Record<string, unknown> = {};
+    try {
+      input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+    } catch {
+      // not JSON (moto-api calls): recorded without input
+    }
+    const answer = opts.answer?.(operation, input);
+    if (answer) {
+      calls.push({ operation, at: arrived, fault: 'answered', input });
+      const isError = 'error' in answer;
+      const payload = JSON.stringify(isError ? { __type: answer.error, message: answer.message } : answer.ok);
+      res.writeHead(isError ? 400 : 200, {
+        'content-type': 'application/x-amz-json-1.1',
+        ...(isError ? { 'x-amzn-errortype': `${answer.error}:` } : {}),
+        'x-amzn-requestid': `answered-${calls.length}`,
+        'content-length': Buffer.byteLength(payload),
+      });
+      res.end(payload);
+      return;
+    }
     const fault: ProxyCall['fault'] = roll < throttle ? 'throttled' : roll < before ? 'dropped-before' : roll < after ? 'dropped-after' : 'none';
-    calls.push({ operation, at: arrived, fault });
+    calls.push({ operation, at: arrived, fault, input });
     if (fault === 'throttled') {
       // What Cognito sends when the quota is exceeded (awsJson1_1 error shape).
       const payload = JSON.stringify({ __type: 'TooManyRequestsException', message: 'Too many requests' });

@@ -14,7 +14,9 @@ import {
   mapsProviderGroups,
   needsGroupTrigger,
   parseConfig,
+  parseMappingKey,
   triggerGroupMapping,
+  trustedEmailProviders,
   type Config,
   type ConfigProblem,
 } from '../../lib/config.js';
@@ -90,8 +92,31 @@ describe('identity config: valid files', () => {
       defaultGroups: ['sales'],
     });
     expect(c.cognito.groupMapping).toEqual({ 'AAAA-Sales-GUID': ['sales'], 'Admins-GUID': ['admins', 'sales'] });
-    expect(triggerGroupMapping(c)).toEqual({ 'aaaa-sales-guid': ['sales'], 'admins-guid': ['admins', 'sales'] });
+    // One provider sends groups: plain keys belong to it.
+    expect(triggerGroupMapping(c)).toEqual({ 'entraid:aaaa-sales-guid': ['sales'], 'entraid:admins-guid': ['admins', 'sales'] });
     expect(needsGroupTrigger(c)).toBe(true);
+  });
+
+  it('keys the mapping by provider when several send groups, keeping colons that are part of the value', () => {
+    const oktaGroups = { ...okta, attributeMapping: { groups: 'groups' } };
+    const c = cfg({
+      identityProviders: [entra, oktaGroups],
+      groupMapping: { 'EntraID:Admins-GUID': 'admins', 'okta:urn:example:sales': 'sales' },
+    });
+    expect(triggerGroupMapping(c)).toEqual({ 'entraid:admins-guid': ['admins'], 'okta:urn:example:sales': ['sales'] });
+    // A plain value with a colon stays whole when its prefix names no provider.
+    expect(parseMappingKey(cfg({ identityProviders: [entra] }), 'urn:example:x')).toEqual({ provider: 'EntraID', value: 'urn:example:x' });
+  });
+
+  it('trusts a provider\'s email only with trustEmail: true (SAML sends no email_verified)', () => {
+    const c = cfg({ identityProviders: [google, entra, { ...okta, trustEmail: true }], federatedEmailDomains: ['example.org'] });
+    expect(trustedEmailProviders(c)).toEqual(['Okta']);
+  });
+
+  it('accepts an SES sender and defaults MFA to required', () => {
+    const c = cfg({ email: { from: 'no-reply@example.org', sesIdentity: 'example.org', configurationSet: 'invites' } });
+    expect(c.cognito.email).toEqual({ from: 'no-reply@example.org', sesIdentity: 'example.org', configurationSet: 'invites' });
+    expect(c.cognito.mfa).toBe('required');
   });
 
   it('accepts google with default groups once federatedEmailDomains limits them', () => {
@@ -132,7 +157,19 @@ describe('identity config: invalid files name the path and the fix', () => {
     ['mapping to an undeclared group', { identityProviders: [entra], groupMapping: { g1: 'finance' } }, 'cognito.groupMapping.g1', /unknown group "finance".*declared: admins, sales/],
     ['mapping list with an undeclared group', { identityProviders: [entra], groupMapping: { g1: ['sales', 'hr'] } }, 'cognito.groupMapping.g1', /unknown group "hr"/],
     ['mapping to an empty list', { identityProviders: [entra], groupMapping: { g1: [] } }, 'cognito.groupMapping.g1', /at least one group/],
-    ['mapping keys differing only in case', { identityProviders: [entra], groupMapping: { Sales: 'sales', sales: 'sales' } }, 'cognito.groupMapping.sales', /differ only in case/],
+    ['mapping keys differing only in case', { identityProviders: [entra], groupMapping: { Sales: 'sales', sales: 'sales' } }, 'cognito.groupMapping.sales', /name the same provider group/],
+    ['a prefixed and a plain key for the one provider', { identityProviders: [entra], groupMapping: { 'EntraID:Sales': 'sales', sales: 'sales' } }, 'cognito.groupMapping.sales', /name the same provider group/],
+    [
+      'a plain key with two providers sending groups',
+      { identityProviders: [entra, { ...okta, attributeMapping: { groups: 'groups' } }], groupMapping: { admins: 'admins' } },
+      'cognito.groupMapping.admins',
+      /several providers send groups \(EntraID, Okta\).*"EntraID:admins"/,
+    ],
+    ['a key naming a provider that sends no groups', { identityProviders: [entra, okta], groupMapping: { 'Okta:admins': 'admins' } }, 'cognito.groupMapping.Okta:admins', /provider Okta sends no groups/],
+    ['SAML with email domains but no trustEmail', { identityProviders: [okta], federatedEmailDomains: ['example.org'] }, 'cognito.identityProviders[0].trustEmail', /SAML sends no email_verified/],
+    ['an SES identity that does not cover the sender', { email: { from: 'no-reply@example.org', sesIdentity: 'other.org' } }, 'cognito.email.sesIdentity', /from address .* or its domain/],
+    ['an SES sender that is not an address', { email: { from: 'no-reply' } }, 'cognito.email.from', /email address/],
+    ['an unknown key under email', { email: { from: 'a@example.org', sender: 'x' } }, 'cognito.email.sender', /unknown key.*allowed: from, fromName/],
     ['mapping without any provider sending groups', { identityProviders: [google], groupMapping: { g1: 'sales' } }, 'cognito.groupMapping', /attributeMapping.groups/],
     ['undeclared default group', { identityProviders: [google], defaultGroups: ['nobody'] }, 'cognito.defaultGroups[0]', /unknown group "nobody"/],
     ['default groups without providers', { defaultGroups: ['sales'] }, 'cognito.defaultGroups', /federated users only/],

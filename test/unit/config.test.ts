@@ -55,7 +55,7 @@ describe('defaults and derived values', () => {
 
   it('fills host, cognito and shinyproxy defaults', () => {
     expect(cfg.host).toEqual({ instanceType: 't3.small', volumeGiB: 30, allowSshFromAnywhere: false });
-    expect(cfg.cognito.mfa).toBe('optional');
+    expect(cfg.cognito.mfa).toBe('required');
     expect(cfg.cognito.featurePlan).toBe('essentials');
     expect(cfg.shinyproxy).toEqual({ version: '3.2.3', title: 'Shiny apps', adminGroups: [] });
     expect(cfg.apps[0]!.kind).toBe('shiny');

@@ -2,13 +2,17 @@
  * The pre-token-generation trigger (assets/lambda/pre-token) on events shaped
  * like the ones Cognito sends (V1_0 and V2_0 formats, from the developer guide's
  * examples): mapped and default groups join `cognito:groups`, the user's own
- * groups stay, unknown/no/many groups, case and duplicates, local users untouched.
+ * groups stay, unknown/no/many groups, case and duplicates, local users untouched;
+ * a mapping key counts only for the provider it names (taken from Cognito's
+ * `identities` attribute, which no provider can set), and federatedEmailDomains
+ * trusts only a verified email.
  */
 import { describe, expect, it, vi } from 'vitest';
 import {
   applyToEvent,
   emailAllowed,
   isFederated,
+  providerOf,
   loadSettings,
   mergeGroups,
   parseProviderGroups,
@@ -16,23 +20,27 @@ import {
 } from '../../assets/lambda/pre-token/groups.mjs';
 
 const settings: Settings = loadSettings({
-  GROUP_MAPPING: JSON.stringify({ 'Sales-Team': ['sales'], '5f1c0c1e-0000-4000-8000-00000000beef': ['admins', 'sales'] }),
+  GROUP_MAPPING: JSON.stringify({ 'EntraID:Sales-Team': ['sales'], 'entraid:5f1c0c1e-0000-4000-8000-00000000beef': ['admins', 'sales'] }),
   DEFAULT_GROUPS: JSON.stringify(['viewers']),
 });
 
 type Version = '1' | '2';
 
 /** A federated (OIDC) user's event as Cognito sends it for a hosted-UI sign-in. */
-function event(version: Version, opts: { groups?: string; existing?: string[]; local?: boolean; roles?: string[] } = {}) {
+function event(
+  version: Version,
+  opts: { groups?: string; existing?: string[]; local?: boolean; roles?: string[]; provider?: string; providerType?: string; verified?: boolean } = {},
+) {
+  const provider = opts.provider ?? 'EntraID';
   const userAttributes: Record<string, string> = {
     sub: '7d8ca528-4931-4254-9273-ea5ee853f271',
-    email_verified: 'false',
+    email_verified: opts.verified ? 'true' : 'false',
     email: 'ana@example.org',
     'cognito:user_status': opts.local ? 'CONFIRMED' : 'EXTERNAL_PROVIDER',
   };
   if (!opts.local) {
     userAttributes.identities = JSON.stringify([
-      { dateCreated: '1700000000000', userId: 'AbC123', providerName: 'EntraID', providerType: 'OIDC', issuer: null, primary: 'true' },
+      { dateCreated: '1700000000000', userId: 'AbC123', providerName: provider, providerType: opts.providerType ?? 'OIDC', issuer: null, primary: 'true' },
     ]);
   }
   if (opts.groups !== undefined) userAttributes['custom:groups'] = opts.groups;
@@ -41,7 +49,7 @@ function event(version: Version, opts: { groups?: string; existing?: string[]; l
     triggerSource: 'TokenGeneration_HostedAuth',
     region: 'eu-west-1',
     userPoolId: 'eu-west-1_EXAMPLE',
-    userName: opts.local ? '7d8ca528-4931-4254-9273-ea5ee853f271' : 'EntraID_AbC123',
+    userName: opts.local ? '7d8ca528-4931-4254-9273-ea5ee853f271' : `${provider}_AbC123`,
     callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: '1example23456789' },
     request: {
       userAttributes,
@@ -81,21 +89,37 @@ describe('parseProviderGroups: the custom:groups formats Cognito stores', () => 
 describe('mergeGroups', () => {
   it('keeps existing groups first, then mapped, then defaults, each once', () => {
     expect(
-      mergeGroups({ existing: ['sales'], providerGroups: ['5F1C0C1E-0000-4000-8000-00000000BEEF'], mapping: settings.mapping, defaults: ['viewers', 'sales'] }),
+      mergeGroups({
+        existing: ['sales'],
+        provider: 'EntraID',
+        providerGroups: ['5F1C0C1E-0000-4000-8000-00000000BEEF'],
+        mapping: settings.mapping,
+        defaults: ['viewers', 'sales'],
+      }),
     ).toEqual(['sales', 'admins', 'viewers']);
   });
 
   it('ignores provider groups with no mapping, including names of Object.prototype members', () => {
-    expect(mergeGroups({ providerGroups: ['Unknown', 'constructor', '__proto__'], mapping: settings.mapping })).toEqual([]);
+    expect(mergeGroups({ provider: 'EntraID', providerGroups: ['Unknown', 'constructor', '__proto__'], mapping: settings.mapping })).toEqual([]);
+  });
+
+  it('maps nothing without a provider: a key is never matched on its value alone', () => {
+    expect(mergeGroups({ providerGroups: ['Sales-Team'], mapping: settings.mapping, defaults: ['viewers'] })).toEqual(['viewers']);
   });
 });
 
 describe('loadSettings', () => {
   it('lower-cases mapping keys and accepts a single group as a string', () => {
-    expect(loadSettings({ GROUP_MAPPING: '{"A B":"x"}', DEFAULT_GROUPS: '[]' })).toEqual({ mapping: { 'a b': ['x'] }, defaults: [], emailDomains: [] });
+    expect(loadSettings({ GROUP_MAPPING: '{"Okta:A B":"x"}', DEFAULT_GROUPS: '[]', TRUSTED_EMAIL_PROVIDERS: '["Okta"]' })).toEqual({
+      mapping: { 'okta:a b': ['x'] },
+      defaults: [],
+      emailDomains: [],
+      trustedEmailProviders: ['okta'],
+    });
   });
   it('defaults to no mapping and refuses malformed settings', () => {
-    expect(loadSettings({})).toEqual({ mapping: {}, defaults: [], emailDomains: [] });
+    expect(loadSettings({})).toEqual({ mapping: {}, defaults: [], emailDomains: [], trustedEmailProviders: [] });
+    expect(() => loadSettings({ TRUSTED_EMAIL_PROVIDERS: '"Okta"' })).toThrow(/JSON array/);
     expect(() => loadSettings({ EMAIL_DOMAINS: '"example.org"' })).toThrow(/JSON array/);
     expect(() => loadSettings({ GROUP_MAPPING: '[]' })).toThrow(/JSON object/);
     expect(() => loadSettings({ DEFAULT_GROUPS: '{}' })).toThrow(/JSON array/);
@@ -150,13 +174,48 @@ describe.each(['1', '2'] as const)('applyToEvent on a V%s_0 event', (version) =>
 
   it('adds nothing for a federated user outside the allowed email domains', () => {
     const limited: Settings = { ...settings, emailDomains: ['example.org'] };
-    const inside = applyToEvent(event(version, { groups: '["Sales-Team"]' }), limited);
+    const inside = applyToEvent(event(version, { groups: '["Sales-Team"]', verified: true }), limited);
     expect(tokenGroups(inside)).toEqual(['sales', 'viewers']);
-    const outsider = event(version, { groups: '["Sales-Team"]', existing: ['support'] });
+    const outsider = event(version, { groups: '["Sales-Team"]', existing: ['support'], verified: true });
     outsider.request.userAttributes.email = 'eve@example.org.evil.test';
     const e = applyToEvent(outsider, limited);
     expect(e.response).toEqual({ [overrideKey]: null });
     expect(tokenGroups(e)).toEqual(['support']);
+  });
+
+  it('refuses the spoof: a weaker provider sending a value mapped for another provider gets only the defaults', () => {
+    // "Partners" (any OIDC IdP the operator also trusts for sign-in) sends the
+    // Entra ID admins group id; the key names EntraID, so it maps nothing.
+    const spoof = event(version, { provider: 'Partners', groups: '["5f1c0c1e-0000-4000-8000-00000000beef","Sales-Team"]' });
+    expect(tokenGroups(applyToEvent(spoof, settings))).toEqual(['viewers']);
+    // The same values from EntraID itself do map.
+    const real = event(version, { groups: '["5f1c0c1e-0000-4000-8000-00000000beef"]' });
+    expect(tokenGroups(applyToEvent(real, settings))).toEqual(['admins', 'sales', 'viewers']);
+  });
+
+  it('maps nothing when the identities attribute is missing or names several providers (linked users)', () => {
+    const missing = event(version, { groups: '["Sales-Team"]' });
+    delete missing.request.userAttributes.identities;
+    expect(tokenGroups(applyToEvent(missing, settings))).toEqual(['viewers']);
+    const linked = event(version, { groups: '["Sales-Team"]' });
+    linked.request.userAttributes.identities = JSON.stringify([{ providerName: 'EntraID' }, { providerName: 'Partners' }]);
+    expect(tokenGroups(applyToEvent(linked, settings))).toEqual(['viewers']);
+  });
+
+  it('with federatedEmailDomains, counts only a verified email unless the provider is trusted', () => {
+    const limited: Settings = { ...settings, emailDomains: ['example.org'] };
+    // An unverified address is whatever the user typed at the provider.
+    const unverified = applyToEvent(event(version, { groups: '["Sales-Team"]', verified: false }), limited);
+    expect(tokenGroups(unverified)).toEqual([]);
+    expect(unverified.response).toEqual({ [overrideKey]: null });
+    const trusted: Settings = { ...limited, trustedEmailProviders: ['entraid'] };
+    expect(tokenGroups(applyToEvent(event(version, { groups: '["Sales-Team"]', verified: false }), trusted))).toEqual(['sales', 'viewers']);
+    // Trust is per provider: another provider's unverified email still does not count.
+    const other = event(version, { provider: 'Partners', verified: false });
+    expect(tokenGroups(applyToEvent(other, trusted))).toEqual([]);
+    // Google maps email_verified itself.
+    const google = event(version, { provider: 'Google', providerType: 'Google', verified: true });
+    expect(tokenGroups(applyToEvent(google, limited))).toEqual(['viewers']);
   });
 
   it('ignores custom:groups on a local (email + password) user', () => {
@@ -174,6 +233,20 @@ describe('emailAllowed', () => {
     expect(emailAllowed('ana@example.org.evil.test', ['example.org'])).toBe(false);
     expect(emailAllowed('"a@example.org"@evil.test', ['example.org'])).toBe(false);
     expect(emailAllowed(undefined, ['example.org'])).toBe(false);
+    expect(emailAllowed('ana@example.org', ['example.org'], { verified: false })).toBe(false);
+    expect(emailAllowed('ana@anything.test', [], { verified: false })).toBe(true);
+  });
+});
+
+describe('providerOf: the provider from Cognito\'s identities attribute', () => {
+  it('reads the one provider, and nothing from missing, broken or several-provider values', () => {
+    expect(providerOf({ identities: '[{"userId":"1","providerName":"EntraID","providerType":"OIDC"}]' })).toBe('EntraID');
+    expect(providerOf({ identities: '[{"providerName":"Okta"},{"providerName":"Okta"}]' })).toBe('Okta');
+    expect(providerOf({ identities: '[{"providerName":"Okta"},{"providerName":"Google"}]' })).toBeUndefined();
+    expect(providerOf({ identities: 'not json' })).toBeUndefined();
+    expect(providerOf({ identities: '{"providerName":"Okta"}' })).toBeUndefined();
+    expect(providerOf({})).toBeUndefined();
+    expect(providerOf(undefined)).toBeUndefined();
   });
 });
 
@@ -188,7 +261,7 @@ describe('isFederated', () => {
 
 describe('the handler (index.mjs)', () => {
   it('reads its settings from the environment and answers the event', async () => {
-    vi.stubEnv('GROUP_MAPPING', JSON.stringify({ 'sales-team': ['sales'] }));
+    vi.stubEnv('GROUP_MAPPING', JSON.stringify({ 'entraid:sales-team': ['sales'] }));
     vi.stubEnv('DEFAULT_GROUPS', '[]');
     vi.resetModules();
     const { handler } = await import('../../assets/lambda/pre-token/index.mjs');

@@ -37,6 +37,27 @@ function clean(values) {
   return values.map((v) => v.trim()).filter((v) => v !== '');
 }
 
+/**
+ * The provider a federated user signed in with, from Cognito's `identities`
+ * attribute (JSON: [{ providerName, providerType, ... }]). Cognito writes that
+ * attribute itself, so unlike custom:groups no provider can set it. Undefined
+ * when it is missing, unreadable, or names several providers (linked identities:
+ * the event does not say which one this sign-in used, so nothing is mapped).
+ */
+export function providerOf(userAttributes) {
+  const raw = (userAttributes ?? {}).identities;
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  let list;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(list)) return undefined;
+  const names = [...new Set(list.map((i) => (i && typeof i.providerName === 'string' ? i.providerName : '')).filter((n) => n !== ''))];
+  return names.length === 1 ? names[0] : undefined;
+}
+
 /** A user who signed in through an external provider (Google, OIDC, SAML). */
 export function isFederated(userAttributes) {
   const attrs = userAttributes ?? {};
@@ -45,10 +66,12 @@ export function isFederated(userAttributes) {
 
 /**
  * The groups for the token: the user's Cognito groups first (as Cognito sent
- * them), then the mapped groups, then the defaults, each once. Matching of
- * provider groups is case-insensitive (`mapping` keys are lower-case).
+ * them), then the mapped groups, then the defaults, each once. `mapping` keys are
+ * `<provider>:<value>`, lower-case: a provider group counts only when it comes
+ * from the provider the key names, so a weaker provider sending the same value
+ * gets nothing. No provider: nothing is mapped.
  */
-export function mergeGroups({ existing = [], providerGroups = [], mapping = {}, defaults = [] }) {
+export function mergeGroups({ existing = [], provider, providerGroups = [], mapping = {}, defaults = [] }) {
   const out = [];
   const seen = new Set();
   const add = (g) => {
@@ -58,8 +81,10 @@ export function mergeGroups({ existing = [], providerGroups = [], mapping = {}, 
     }
   };
   for (const g of existing) add(g);
-  for (const pg of providerGroups) {
-    const targets = Object.prototype.hasOwnProperty.call(mapping, pg.toLowerCase()) ? mapping[pg.toLowerCase()] : [];
+  const prefix = typeof provider === 'string' && provider !== '' ? `${provider.toLowerCase()}:` : undefined;
+  for (const pg of prefix ? providerGroups : []) {
+    const key = prefix + pg.toLowerCase();
+    const targets = Object.prototype.hasOwnProperty.call(mapping, key) ? mapping[key] : [];
     for (const g of targets) add(g);
   }
   for (const g of defaults) add(g);
@@ -69,10 +94,14 @@ export function mergeGroups({ existing = [], providerGroups = [], mapping = {}, 
 /**
  * Whether a federated user's email is in one of the allowed domains (any email
  * when the list is empty). Anyone with an account at the provider can sign in,
- * so this keeps outsiders from getting mapped or default groups.
+ * so this keeps outsiders from getting mapped or default groups. Only a verified
+ * email counts: `email_verified` true (Google maps it; OIDC providers that send
+ * it), or a provider the config trusts (`trustEmail`). An unverified address is
+ * whatever the user typed into their profile at the provider.
  */
-export function emailAllowed(email, domains = []) {
+export function emailAllowed(email, domains = [], { verified = true } = {}) {
   if (!domains || domains.length === 0) return true;
+  if (!verified) return false;
   const at = typeof email === 'string' ? email.lastIndexOf('@') : -1;
   if (at < 0) return false;
   const domain = email.slice(at + 1).trim().toLowerCase();
@@ -84,12 +113,19 @@ export function loadSettings(env) {
   const mapping = JSON.parse(env.GROUP_MAPPING ?? '{}');
   const defaults = JSON.parse(env.DEFAULT_GROUPS ?? '[]');
   const domains = JSON.parse(env.EMAIL_DOMAINS ?? '[]');
+  const trusted = JSON.parse(env.TRUSTED_EMAIL_PROVIDERS ?? '[]');
   if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) throw new Error('GROUP_MAPPING must be a JSON object');
   if (!Array.isArray(defaults)) throw new Error('DEFAULT_GROUPS must be a JSON array');
   if (!Array.isArray(domains)) throw new Error('EMAIL_DOMAINS must be a JSON array');
+  if (!Array.isArray(trusted)) throw new Error('TRUSTED_EMAIL_PROVIDERS must be a JSON array');
   const lower = {};
   for (const [k, v] of Object.entries(mapping)) lower[k.trim().toLowerCase()] = Array.isArray(v) ? v.map(String) : [String(v)];
-  return { mapping: lower, defaults: defaults.map(String), emailDomains: domains.map((d) => String(d).toLowerCase()) };
+  return {
+    mapping: lower,
+    defaults: defaults.map(String),
+    emailDomains: domains.map((d) => String(d).toLowerCase()),
+    trustedEmailProviders: trusted.map((p) => String(p).toLowerCase()),
+  };
 }
 
 /**
@@ -103,11 +139,17 @@ export function applyToEvent(event, settings) {
   const request = event.request ?? {};
   const attrs = request.userAttributes ?? {};
   if (!isFederated(attrs)) return event;
-  if (!emailAllowed(attrs.email, settings.emailDomains)) return event;
+  const provider = providerOf(attrs);
+  const verified =
+    attrs.email_verified === 'true' ||
+    attrs.email_verified === true ||
+    (provider !== undefined && (settings.trustedEmailProviders ?? []).includes(provider.toLowerCase()));
+  if (!emailAllowed(attrs.email, settings.emailDomains, { verified })) return event;
   const config = request.groupConfiguration ?? {};
   const existing = Array.isArray(config.groupsToOverride) ? config.groupsToOverride : [];
   const groups = mergeGroups({
     existing,
+    provider,
     providerGroups: parseProviderGroups(attrs[GROUPS_ATTRIBUTE]),
     mapping: settings.mapping,
     defaults: settings.defaults,

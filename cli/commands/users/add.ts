@@ -3,7 +3,8 @@ import { Command, Option } from 'commander';
 import { createContext } from '../../lib/context.js';
 import { UsageError } from '../../lib/errors.js';
 import { usersDeps, type UsersDeps } from '../../users/deps.js';
-import { isNamed } from '../../users/directory.js';
+import { isEmailCapError, isNamed } from '../../users/directory.js';
+import { COGNITO_DAILY_EMAILS, emailSender, invitationBudget, InvitationSlots } from '../../users/invitations.js';
 import { requireEmail } from '../../users/email.js';
 import { collectGroups } from '../../users/options.js';
 
@@ -21,21 +22,47 @@ export interface AddResult {
   /** created: new user; updated: existed, groups or name changed; unchanged: nothing to do. */
   readonly result: 'created' | 'updated' | 'unchanged';
   readonly addedGroups: readonly string[];
+  /**
+   * New users only. sent: Cognito accepted the invitation email; deferred: created
+   * without one (the day's allowance is used up, or Cognito refused it): send it
+   * later with `shinykit users invite`; none: --no-invite or --temporary-password.
+   */
+  readonly invitation?: 'sent' | 'deferred' | 'none';
 }
 
-export async function runUsersAdd(opts: AddOptions, deps: Pick<UsersDeps, 'directory'>): Promise<AddResult[]> {
+export async function runUsersAdd(
+  opts: AddOptions & { readonly now?: number },
+  deps: Pick<UsersDeps, 'directory'> & Partial<Pick<UsersDeps, 'config'>>,
+): Promise<AddResult[]> {
   const dir = deps.directory;
   // Every group is checked before the first user is created: all or nothing for bad input.
   await dir.requireGroups(opts.groups);
   const groups = [...new Set(opts.groups)].sort();
+  const emailing = opts.invite && !opts.temporaryPassword;
+  // Cognito's own sender is capped per day: plan the invitations within what is left.
+  const slots =
+    emailing && deps.config && emailSender(deps.config) === 'cognito'
+      ? new InvitationSlots(invitationBudget(deps.config, await dir.listUsers(), opts.now ?? Date.now()).available)
+      : undefined;
   const results: AddResult[] = [];
   for (const email of opts.emails) {
     let existing = await dir.findUser(email);
     if (!existing) {
-      const created = await dir.createUser({ email, name: opts.name, invite: opts.invite, temporaryPassword: opts.temporaryPassword });
+      const invite = emailing && (slots?.take() ?? true);
+      let invitation: NonNullable<AddResult['invitation']> = !emailing ? 'none' : invite ? 'sent' : 'deferred';
+      let created: 'created' | 'exists';
+      try {
+        created = await dir.createUser({ email, name: opts.name, invite, temporaryPassword: opts.temporaryPassword });
+      } catch (err) {
+        if (!invite || !isEmailCapError(err)) throw err;
+        // Cognito refused the email: never report it as sent; create the user without it.
+        slots?.closeRefused();
+        invitation = 'deferred';
+        created = await dir.createUser({ email, name: opts.name, invite: false });
+      }
       if (created === 'created') {
         for (const g of groups) await dir.addToGroup(email, g);
-        results.push({ email, result: 'created', addedGroups: groups });
+        results.push({ email, result: 'created', addedGroups: groups, invitation });
         continue;
       }
       existing = await dir.getUser(email); // created meanwhile by someone else: treat as existing
@@ -83,10 +110,19 @@ export function addCommand(): Command {
         throw err;
       });
       if (o.json) return ctx.out.json(results);
+      if (results.some((r) => r.invitation === 'deferred') && emailSender(deps.config) === 'cognito') {
+        ctx.out.info(`Cognito's built-in email sender allows ${COGNITO_DAILY_EMAILS} emails a day per account; set cognito.email to send through Amazon SES (docs/identity.md)`);
+      }
       for (const r of results) {
         const groups = r.addedGroups.length ? r.addedGroups.join(', ') : 'none';
         if (r.result === 'created') {
-          const how = temporaryPassword ? 'temporary password set, no email sent' : o.invite ? 'invitation emailed' : 'no invitation sent';
+          const how = temporaryPassword
+            ? 'temporary password set, no email sent'
+            : r.invitation === 'sent'
+              ? 'invitation emailed'
+              : r.invitation === 'deferred'
+                ? `NO invitation yet: the day's email allowance is used up; send it later with \`shinykit users invite ${r.email}\``
+                : 'no invitation sent';
           ctx.out.result(`created ${r.email} (${how}); groups: ${groups}`);
         } else if (r.result === 'updated') ctx.out.result(`${r.email} already exists; added groups: ${groups}`);
         else ctx.out.result(`${r.email} already exists and is already in every group given; nothing to do`);

@@ -89,9 +89,9 @@ describe('data stack: Cognito user pool', () => {
     expect(pool.UpdateReplacePolicy).toBe('Retain');
   });
 
-  it('defaults to optional TOTP MFA (no SMS) on the Essentials plan without threat protection', () => {
+  it('defaults to required TOTP MFA (no SMS) on the Essentials plan without threat protection', () => {
     const pool = only(s.dataJson, 'AWS::Cognito::UserPool');
-    expect(pool.Properties.MfaConfiguration).toBe('OPTIONAL');
+    expect(pool.Properties.MfaConfiguration).toBe('ON');
     expect(pool.Properties.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
     expect(pool.Properties.UserPoolTier).toBe('ESSENTIALS');
     expect(pool.Properties.UserPoolAddOns).toBeUndefined();
@@ -220,10 +220,13 @@ describe('data stack: app client', () => {
 describe('data stack: outputs', () => {
   it('emits exactly the contract keys that belong to the data stack', () => {
     const expected = requiredOutputKeys(s.config).filter((k) => k !== OutputKeys.HostInstanceId);
-    expect(contractOutputKeys(s.dataJson).sort()).toEqual(expected.sort());
+    // UserPoolMfa is the one extra every data stack has (validate/plan compare against it).
+    expect(contractOutputKeys(s.dataJson).sort()).toEqual([...expected, ExtraOutputKeys.UserPoolMfa].sort());
     expect(expected).toContain(repositoryOutputKey('shiny-demo'));
     expect(expected).toContain('RepositoryDashDemo');
-    for (const k of Object.values(ExtraOutputKeys)) expect(contractOutputKeys(s.dataJson)).not.toContain(k);
+    for (const k of Object.values(ExtraOutputKeys).filter((k) => k !== ExtraOutputKeys.UserPoolMfa)) {
+      expect(contractOutputKeys(s.dataJson)).not.toContain(k);
+    }
   });
 
   it('builds CognitoDomainUrl, JwksUrl and LogoutUrl from the prefix, region, pool and client', () => {

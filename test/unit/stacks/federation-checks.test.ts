@@ -13,8 +13,8 @@ import { configVariant } from './synth.js';
 
 const variants = {
   federated: configVariant((raw) => {
-    raw.cognito.identityProviders = [GOOGLE, ENTRA, OKTA];
-    raw.cognito.groupMapping = { 'sales-group-id': 'shiny_users', Admins: ['admin_users'] };
+    raw.cognito.identityProviders = [GOOGLE, ENTRA, { ...OKTA, trustEmail: true }];
+    raw.cognito.groupMapping = { 'EntraID:sales-group-id': 'shiny_users', 'Okta:Admins': ['admin_users'] };
     raw.cognito.defaultGroups = ['dash_users'];
     raw.cognito.federatedEmailDomains = ['example.org'];
   }),

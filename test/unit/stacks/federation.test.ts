@@ -55,8 +55,9 @@ beforeAll(() => {
   );
   all = synth(
     configVariant((raw) => {
-      raw.cognito.identityProviders = [GOOGLE, ENTRA, OKTA];
-      raw.cognito.groupMapping = { 'AAAA-Sales-Group-Id': 'shiny_users', 'Analytics Admins': ['admin_users', 'dash_users'] };
+      raw.cognito.identityProviders = [GOOGLE, ENTRA, { ...OKTA, trustEmail: true }];
+      // Two providers send groups, so every key names the provider it trusts.
+      raw.cognito.groupMapping = { 'EntraID:AAAA-Sales-Group-Id': 'shiny_users', 'okta:Analytics Admins': ['admin_users', 'dash_users'] };
       raw.cognito.defaultGroups = ['dash_users'];
       raw.cognito.federatedEmailDomains = ['example.org'];
     }),
@@ -113,7 +114,12 @@ describe('OIDC provider', () => {
       authorize_scopes: 'openid email profile',
       attributes_request_method: 'GET',
     });
-    expect(e.Properties.AttributeMapping).toEqual({ email: 'email', name: 'preferred_username', 'custom:groups': 'groups' });
+    expect(e.Properties.AttributeMapping).toEqual({
+      email: 'email',
+      name: 'preferred_username',
+      email_verified: 'email_verified',
+      'custom:groups': 'groups',
+    });
   });
 });
 
@@ -189,9 +195,17 @@ describe('the app client', () => {
   it('keeps the same client settings (flow, scopes, callback) as without providers', () => {
     const a = only(all.dataJson, 'AWS::Cognito::UserPoolClient').Properties;
     const b = only(plain.dataJson, 'AWS::Cognito::UserPoolClient').Properties;
-    const { SupportedIdentityProviders: _a, ...restA } = a;
-    const { SupportedIdentityProviders: _b, ...restB } = b;
+    const { SupportedIdentityProviders: _a, WriteAttributes: _wa, ...restA } = a;
+    const { SupportedIdentityProviders: _b, WriteAttributes: _wb, ...restB } = b;
     expect(restA).toEqual(restB);
+  });
+
+  it('may write exactly the attributes the providers map (Cognito refuses a sign-in that writes any other)', () => {
+    const mapped = new Set(Object.values(providers(all)).flatMap((p: any) => Object.keys(p.Properties.AttributeMapping)));
+    expect(new Set(only(all.dataJson, 'AWS::Cognito::UserPoolClient').Properties.WriteAttributes)).toEqual(mapped);
+    expect(only(plain.dataJson, 'AWS::Cognito::UserPoolClient').Properties.WriteAttributes.sort()).toEqual(['email', 'name']);
+    // SAML maps no email_verified: the client may not write it either.
+    expect(only(samlFile.dataJson, 'AWS::Cognito::UserPoolClient').Properties.WriteAttributes.sort()).toEqual(['email', 'name']);
   });
 
   it('drops COGNITO with localUsers: false and outputs the one provider for direct login', () => {
@@ -222,12 +236,13 @@ describe('group-mapping trigger', () => {
     expect(only(single.dataJson, 'AWS::Cognito::UserPool').Properties.LambdaConfig).toBeUndefined();
   });
 
-  it('carries the mapping (keys lower-cased) and default groups in its environment', () => {
+  it('carries the mapping keyed by provider (lower-cased), default groups and trusted providers in its environment', () => {
     const fn = only(all.dataJson, 'AWS::Lambda::Function');
     expect(JSON.parse(fn.Properties.Environment.Variables.GROUP_MAPPING)).toEqual({
-      'aaaa-sales-group-id': ['shiny_users'],
-      'analytics admins': ['admin_users', 'dash_users'],
+      'entraid:aaaa-sales-group-id': ['shiny_users'],
+      'okta:analytics admins': ['admin_users', 'dash_users'],
     });
+    expect(JSON.parse(fn.Properties.Environment.Variables.TRUSTED_EMAIL_PROVIDERS)).toEqual(['Okta']);
     expect(JSON.parse(fn.Properties.Environment.Variables.DEFAULT_GROUPS)).toEqual(['dash_users']);
     expect(JSON.parse(fn.Properties.Environment.Variables.EMAIL_DOMAINS)).toEqual(['example.org']);
     expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 5, MemorySize: 128, Architectures: ['arm64'] });

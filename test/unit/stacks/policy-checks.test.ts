@@ -18,6 +18,7 @@ const variants = {
     raw.host = { instanceType: 't4g.small', sshCidr: '203.0.113.7/32' };
     raw.cognito.mfa = 'required';
     raw.cognito.featurePlan = 'plus';
+    raw.cognito.email = { from: 'no-reply@example.org', sesIdentity: 'example.org', configurationSet: 'invites' };
     raw.region = 'eu-west-1';
   }),
   minimal: configVariant((raw) => {

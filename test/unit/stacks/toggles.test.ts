@@ -1,9 +1,9 @@
 /**
  * One test per shinykit.yaml toggle. Three syntheses shared by every test:
- * the bundled file (sslip.io, no SSH, x86_64, MFA optional, Essentials), a
- * "full" variant (domain + hosted zone, SSH CIDR, t4g, MFA required, Plus,
- * pinned region, explicit domain prefix) and a "minimal" one (domain without a
- * zone, MFA off, Lite).
+ * the bundled file (sslip.io, no SSH, x86_64, MFA required, Essentials,
+ * Cognito's email), a "full" variant (domain + hosted zone, SSH CIDR, t4g, MFA
+ * optional, Plus, pinned region, explicit domain prefix, SES email) and a
+ * "minimal" one (domain without a zone, MFA off, Lite).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asArray, configVariant, only, render, resourcesOf, synth, type Synthesized } from './synth.js';
@@ -20,9 +20,10 @@ beforeAll(() => {
       raw.domain = 'apps.example.org';
       raw.hostedZone = 'example.org';
       raw.host = { instanceType: 't4g.small', volumeGiB: 50, sshCidr: '203.0.113.7/32' };
-      raw.cognito.mfa = 'required';
+      raw.cognito.mfa = 'optional';
       raw.cognito.featurePlan = 'plus';
       raw.cognito.domainPrefix = 'acme-analytics';
+      raw.cognito.email = { from: 'no-reply@example.org', fromName: 'Acme analytics', sesIdentity: 'example.org', configurationSet: 'shinykit-invites' };
     }),
   );
   minimal = synth(
@@ -109,15 +110,50 @@ describe('toggle: cognito.mfa', () => {
     expect(pool(minimal).EnabledMfas).toBeUndefined();
   });
 
-  it('optional: TOTP offered, not required', () => {
-    expect(pool(base).MfaConfiguration).toBe('OPTIONAL');
-    expect(pool(base).EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+  it('optional: TOTP enabled (so a later switch to required is accepted), not required', () => {
+    expect(pool(full).MfaConfiguration).toBe('OPTIONAL');
+    expect(pool(full).EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
   });
 
-  it('required: TOTP required for everyone, never SMS', () => {
-    expect(pool(full).MfaConfiguration).toBe('ON');
-    expect(pool(full).EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
-    expect(pool(full).SmsConfiguration).toBeUndefined();
+  it('required (the default): TOTP required for everyone, never SMS', () => {
+    expect(pool(base).MfaConfiguration).toBe('ON');
+    expect(pool(base).EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(pool(base).SmsConfiguration).toBeUndefined();
+  });
+
+  it('outputs the deployed mode as UserPoolMfa, for validate and plan to compare against', () => {
+    expect(base.dataJson.Outputs.UserPoolMfa.Value).toBe('ON');
+    expect(full.dataJson.Outputs.UserPoolMfa.Value).toBe('OPTIONAL');
+    expect(minimal.dataJson.Outputs.UserPoolMfa.Value).toBe('OFF');
+  });
+});
+
+describe('toggle: cognito.email', () => {
+  it('absent: Cognito\'s own sender (no EmailConfiguration)', () => {
+    expect(pool(base).EmailConfiguration).toBeUndefined();
+  });
+
+  it('set: SES (DEVELOPER) from the address, through the verified domain identity in the pool\'s region, with the configuration set', () => {
+    expect(pool(full).EmailConfiguration).toEqual({
+      EmailSendingAccount: 'DEVELOPER',
+      From: 'Acme analytics <no-reply@example.org>',
+      SourceArn: { 'Fn::Join': ['', ['arn:aws:ses:eu-west-1:', { Ref: 'AWS::AccountId' }, ':identity/example.org']] },
+      ConfigurationSet: 'shinykit-invites',
+    });
+  });
+});
+
+describe('the app client, whatever the toggles', () => {
+  it('allows only the refresh-token flow: no SRP, password or custom auth', () => {
+    for (const s of [base, full, minimal]) expect(client(s).ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
+  });
+
+  it('may write only email and name without identity providers (the kit writes through the Admin APIs)', () => {
+    for (const s of [base, full, minimal]) expect([...client(s).WriteAttributes].sort()).toEqual(['email', 'name']);
+  });
+
+  it('never grants the aws.cognito.signin.user.admin scope', () => {
+    for (const s of [base, full, minimal]) expect(client(s).AllowedOAuthScopes).not.toContain('aws.cognito.signin.user.admin');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImportCsv } from '../../../cli/users/csv.js';
+import { formatExportCsv, parseImportCsv } from '../../../cli/users/csv.js';
 import { checkEmail } from '../../../cli/users/email.js';
 import { describePlannedRow, planImport } from '../../../cli/users/plan.js';
 
@@ -25,7 +25,30 @@ describe('parseImportCsv', () => {
         { line: 5, email: 'cy@example.org', groups: ['c'], name: 'Cy, Jr.' },
       ],
       problems: [],
+      skipped: [],
     });
+  });
+
+  it('reads an export: ignores status and enabled, skips federated users, round-trips names with commas and quotes', () => {
+    const text = formatExportCsv([
+      { email: 'ana@example.org', groups: ['a', 'b'], name: 'Lima, Ana "A"', status: 'CONFIRMED', enabled: false, provider: 'COGNITO' },
+      { email: 'bo@example.org', groups: [], status: 'FORCE_CHANGE_PASSWORD', enabled: true, provider: 'COGNITO' },
+      { email: 'cy@example.org', groups: ['c'], status: 'EXTERNAL_PROVIDER', enabled: true, provider: 'EntraID' },
+    ]);
+    expect(text.split('\n')[0]).toBe('email,groups,name,status,enabled,provider');
+    expect(parseImportCsv(text, KNOWN)).toEqual({
+      rows: [
+        { line: 2, email: 'ana@example.org', groups: ['a', 'b'], name: 'Lima, Ana "A"' },
+        { line: 3, email: 'bo@example.org', groups: [] },
+      ],
+      problems: [],
+      skipped: [{ line: 4, email: 'cy@example.org', provider: 'EntraID' }],
+    });
+  });
+
+  it('refuses extra columns other than the export\'s, and a repeated one', () => {
+    expect(parseImportCsv('email,groups,name,password\n', KNOWN).problems[0]?.message).toMatch(/optionally followed by the export's status, enabled, provider columns/);
+    expect(parseImportCsv('email,groups,name,status,status\n', KNOWN).problems).toHaveLength(1);
   });
 
   it('collects every problem of every row, not just the first', () => {
@@ -40,7 +63,7 @@ describe('parseImportCsv', () => {
 
   it('reports a broken quote with its line, a wrong header, and an empty file', () => {
     expect(parseImportCsv('email,groups,name\n"ana@example.org,a,\n', KNOWN).problems[0]).toMatchObject({ line: 2, message: expect.stringContaining('not valid CSV') });
-    expect(parseImportCsv('email,name,groups\n', KNOWN).problems[0]?.message).toContain('expected exactly "email,groups,name"');
+    expect(parseImportCsv('email,name,groups\n', KNOWN).problems[0]?.message).toContain('expected "email,groups,name", optionally followed by');
     expect(parseImportCsv('', KNOWN).problems[0]?.message).toContain('the file is empty');
     expect(parseImportCsv('email,groups,name\n', KNOWN).problems[0]?.message).toContain('no users');
   });

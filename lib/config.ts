@@ -25,7 +25,15 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
 export const DEFAULT_PORTS = { shiny: 3838, dash: 8050 } as const;
-export const DEFAULT_SHINYPROXY_VERSION = '3.2.3';
+/**
+ * 3.2.4: a release public provisioning scripts download (the GitHub release asset and
+ * shinyproxy.io/downloads); no public source names a 3.2.3 jar (checked 2026-12-02).
+ */
+export const DEFAULT_SHINYPROXY_VERSION = '3.2.4';
+/** proxy.openid.enforce-https-redirect-uri (which the rendered config relies on) arrived in 3.2.0. */
+export const MIN_SHINYPROXY_VERSION = '3.2.0';
+/** Memory limit an app container gets when the config names none (Docker syntax). */
+export const DEFAULT_APP_MEMORY = '512m';
 /** Cognito refuses domain prefixes containing these words. */
 const RESERVED_PREFIX_WORDS = ['aws', 'amazon', 'cognito'];
 /** Fargate's task CPU sizes (the keys of `FARGATE_SIZES`). */
@@ -257,12 +265,24 @@ const CognitoSchema = z.strictObject({
 });
 
 const ShinyProxySchema = z.strictObject({
-  version: z.string().regex(SEMVER, { error: 'expected a version such as 3.2.3' }).default(DEFAULT_SHINYPROXY_VERSION),
+  version: z
+    .string()
+    .regex(SEMVER, { error: `expected a version such as ${DEFAULT_SHINYPROXY_VERSION}` })
+    .refine((v) => compareVersions(v, MIN_SHINYPROXY_VERSION) >= 0, {
+      error: `expected ShinyProxy ${MIN_SHINYPROXY_VERSION} or later (the kit needs proxy.openid.enforce-https-redirect-uri)`,
+    })
+    .default(DEFAULT_SHINYPROXY_VERSION),
   /** SHA-256 of the ShinyProxy jar for `version`; the host refuses a download that does not match. */
   sha256: z
-    .string()
-    .regex(/^[a-f0-9]{64}$/, { error: 'expected the 64 lowercase hex digits of a SHA-256 checksum' })
+    .string({ error: 'expected the 64 hex digits of a SHA-256 checksum (the output of sha256sum)' })
+    .regex(/^[A-Fa-f0-9]{64}$/, { error: 'expected the 64 hex digits of a SHA-256 checksum (the output of sha256sum)' })
+    .transform((v) => v.toLowerCase())
     .optional(),
+  /**
+   * Install a jar no SHA-256 is known for (neither sha256 here nor the kit's table).
+   * Off by default: the host then refuses to start ShinyProxy rather than run an unverified jar.
+   */
+  allowUnverifiedDownload: z.boolean({ error: 'expected true or false' }).default(false),
   title: z.string().min(1).default('Shiny apps'),
   adminGroups: z.array(groupName).default([]),
 });
@@ -548,6 +568,17 @@ function groupChecker(cog: { groups: Record<string, unknown> }, ctx: z.Refinemen
       ctx.addIssue({ code: 'custom', path, message: `unknown group "${g}"; declare it under cognito.groups (declared: ${declared})` });
     }
   };
+}
+
+/** Compares dotted numeric versions: negative, zero or positive like a sort comparator. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 function isIpv4Cidr(value: string): boolean {

@@ -6,7 +6,14 @@
  * exits 1 when it kept the previous config.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import {
+  GetCommandInvocationCommand,
+  GetParameterCommand,
+  SendCommandCommand,
+  type GetCommandInvocationCommandOutput,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import { parameterPrefix, ExtraOutputKeys, OutputKeys } from '../../lib/outputs.js';
 import { RENDER_FILES } from '../../lib/render/index.js';
@@ -65,10 +72,11 @@ export async function runApply(opts: ApplyOptions, ctx: CommandContext): Promise
   const outputs = await ctx.outputs();
   const instanceId = outputs.get(OutputKeys.HostInstanceId);
   const prefix = outputs.find(ExtraOutputKeys.ConfigParameterPrefix) ?? parameterPrefix(cfg);
-  const { files: rendered, images } = await renderForDeployment(ctx, { allowMissingImages: opts.allowMissingImages });
+  const ssm = (await ctx.aws()).ssm();
+  const nginxVersion = await hostNginxVersion(ssm, prefix);
+  const { files: rendered, images } = await renderForDeployment(ctx, { allowMissingImages: opts.allowMissingImages, nginxVersion });
   const files: ConfigFiles = { [RENDER_FILES.nginx]: rendered.nginx, [RENDER_FILES.application]: rendered.application };
 
-  const ssm = (await ctx.aws()).ssm();
   const current = (await readSet(ssm, prefix, 'config')) ?? {};
   const changedFiles = Object.keys(files).filter((f) => current[f] !== files[f]);
   const diff = Object.keys(files)
@@ -83,7 +91,8 @@ export async function runApply(opts: ApplyOptions, ctx: CommandContext): Promise
   if (opts.dryRun) return { ...base, status: 'dry-run', hostOutput: [] };
 
   ctx.out.info(`writing ${Object.keys(files).join(' and ')} below ${prefix}candidate/`);
-  await writeSet(ssm, prefix, 'candidate', files);
+  const meta = { createdAt: new Date().toISOString(), createdBy: await callerArn(ctx) };
+  await writeSet(ssm, prefix, 'candidate', files, meta);
 
   ctx.out.info(`asking host ${instanceId} to check and switch to them (SSM Run Command)`);
   const commandId = await sendDeliver(ctx, instanceId, opts.timeoutSeconds ?? 900);
@@ -119,9 +128,30 @@ export async function runApply(opts: ApplyOptions, ctx: CommandContext): Promise
   }
 
   // The host accepted it: this is now the config a reboot or a new instance re-applies.
-  await writeSet(ssm, prefix, 'config', files);
+  await writeSet(ssm, prefix, 'config', files, meta);
   const unchanged = /RESULT: unchanged/.test(hostOutput.join('\n'));
   return { ...base, status: unchanged ? 'unchanged' : 'applied', commandId, hostOutput };
+}
+
+/** The nginx version the host published at bootstrap (<prefix>status/host), when there is one. */
+async function hostNginxVersion(ssm: SSMClient, prefix: string): Promise<string | undefined> {
+  try {
+    const res = await ssm.send(new GetParameterCommand({ Name: `${prefix}status/host` }));
+    const version = (JSON.parse(res.Parameter?.Value ?? '{}') as { nginxVersion?: unknown }).nginxVersion;
+    return typeof version === 'string' && /^\d+\.\d+\.\d+$/.test(version) ? version : undefined;
+  } catch (err) {
+    if (err instanceof Error && (err.name === 'ParameterNotFound' || err instanceof SyntaxError)) return undefined;
+    throw err;
+  }
+}
+
+/** Recorded with the config so `status` can say who applied it; best effort. */
+async function callerArn(ctx: CommandContext): Promise<string | undefined> {
+  try {
+    return (await (await ctx.aws()).sts().send(new GetCallerIdentityCommand({}))).Arn;
+  } catch {
+    return undefined;
+  }
 }
 
 async function sendDeliver(ctx: CommandContext, instanceId: string, timeoutSeconds: number): Promise<string> {

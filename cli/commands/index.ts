@@ -23,4 +23,6 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'push', load: async () => (await import('./push.js')).pushCommand() },
   { name: 'apply', load: async () => (await import('./apply.js')).applyCommand() },
   { name: 'doctor', load: async () => (await import('./doctor.js')).doctorCommand() },
+  { name: 'status', load: async () => (await import('./status.js')).statusCommand() },
+  { name: 'logs', load: async () => (await import('./logs.js')).logsCommand() },
 ];

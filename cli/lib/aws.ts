@@ -5,6 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -20,6 +22,8 @@ export const sdk = {
   cloudformation: () => require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation'),
   cognito: () => require('@aws-sdk/client-cognito-identity-provider') as typeof import('@aws-sdk/client-cognito-identity-provider'),
   ecr: () => require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr'),
+  ec2: () => require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2'),
+  logs: () => require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs'),
   ecs: () => require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs'),
   iam: () => require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam'),
   ssm: () => require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm'),
@@ -44,6 +48,10 @@ export interface AwsClients {
   ecs(): ECSClient;
   /** backend: ecs (doctor checks the app roles). */
   iam(): IAMClient;
+  /** status: the host instance's state. */
+  ec2(): EC2Client;
+  /** logs: the host's and the ECS apps' log groups. */
+  logs(): CloudWatchLogsClient;
 }
 
 /** Clients are created on first use and reused, one per service. */
@@ -67,5 +75,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     sts: lazy('sts', () => new (sdk.sts().STSClient)(config)),
     ecs: lazy('ecs', () => new (sdk.ecs().ECSClient)(config)),
     iam: lazy('iam', () => new (sdk.iam().IAMClient)(config)),
+    ec2: lazy('ec2', () => new (sdk.ec2().EC2Client)(config)),
+    logs: lazy('logs', () => new (sdk.logs().CloudWatchLogsClient)(config)),
   };
 }

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Config } from '../../lib/config.js';
 import { stackNames } from '../../lib/outputs.js';
 import { checkAppInputs, type AppBuildInputs } from './apps.js';
+import { describeCapacity, formatCapacity, type Capacity } from './capacity.js';
 import { estimateCost, type CostEstimate } from './cost.js';
 import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './host-software.js';
 import { describeExposure, type Exposure } from './exposure.js';
@@ -41,6 +42,8 @@ export interface PlanResult {
   readonly apps: readonly AppBuildInputs[];
   /** What the host installs, and whether the ShinyProxy jar's checksum is pinned. */
   readonly hostSoftware: HostSoftware;
+  /** Memory budget of the host and sessions per app (cli/plan/capacity.ts). */
+  readonly capacity: Capacity;
   /** CDK annotations (warnings/errors) found at synthesis. */
   readonly messages: SynthesizedStack['messages'];
 }
@@ -63,6 +66,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     preview: opts.preview === false ? undefined : previewConfigs(cfg),
     apps: checkAppInputs(cfg, dirname(resolve(opts.configFile))),
     hostSoftware: describeHostSoftware(cfg),
+    capacity: describeCapacity(cfg),
     messages: stacks.flatMap((s) => s.messages),
   };
 }
@@ -94,6 +98,8 @@ export function formatPlan(r: PlanResult): string {
 
   h('Host software');
   out.push(...formatHostSoftware(r.hostSoftware));
+  h('Host capacity');
+  out.push(...formatCapacity(r.capacity));
 
   const e = r.exposure;
   h('Exposure');

@@ -129,8 +129,8 @@ wait_for_shinyproxy() {
 check_login() {
   local expected=$1 deadline=$((SECONDS + login_timeout)) answer location
   while :; do
-    answer=$(curl -sk -o /dev/null -m 10 -w '%{http_code} %{redirect_url}' \
-      --resolve "$site:$https_port:127.0.0.1" "https://$site:$https_port/oauth2/authorization/shinyproxy" || true)
+    answer=$(curl -sSk -o /dev/null -m 10 -w '%{http_code} %{redirect_url}' \
+      --resolve "$site:$https_port:127.0.0.1" "https://$site:$https_port/oauth2/authorization/shinyproxy" 2>"$work/curl.err" || true)
     location=${answer#* }
     [ "$location" != "$answer" ] || location=
     if python3 "$config_helper" check-login "$location" "$expected" "$site" >"$work/login.out" 2>&1; then
@@ -139,7 +139,7 @@ check_login() {
     fi
     # ShinyProxy may still be warming up (a 502/503 without a redirect); a wrong redirect will not change.
     if [ -n "$location" ] || [ "$SECONDS" -ge "$deadline" ]; then
-      printf '%s (HTTP %s)\n' "$(cat "$work/login.out")" "${answer%% *}"
+      printf '%s (HTTP %s%s)\n' "$(cat "$work/login.out")" "${answer%% *}" "$(head -c 300 "$work/curl.err" | tr '\n' ' ' | sed 's/^./; &/')"
       return 1
     fi
     sleep 2

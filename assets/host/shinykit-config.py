@@ -88,9 +88,12 @@ def apply_status(out, result, reason, nginx, app, meta_path=None):
         with open(meta_path, encoding="utf-8") as handle:
             doc["config"] = json.load(handle)
     text = json.dumps(doc, ensure_ascii=False)
-    while len(text.encode("utf-8")) > STATUS_LIMIT:
-        cut = max(len(doc["reason"]) - (len(text.encode("utf-8")) - STATUS_LIMIT) - 16, 0)
-        doc["reason"] = doc["reason"][:cut] + " [truncated]"
+    reason, marker = doc["reason"], ""
+    while len(text.encode("utf-8")) > STATUS_LIMIT and reason:
+        # A character takes 1 to 4 bytes once encoded: cut a quarter of the excess (at least 16) per round.
+        excess = len(text.encode("utf-8")) - STATUS_LIMIT
+        reason, marker = reason[: max(0, len(reason) - max(16, excess // 4))], " [truncated]"
+        doc["reason"] = reason + marker
         text = json.dumps(doc, ensure_ascii=False)
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as handle:

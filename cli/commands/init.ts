@@ -84,7 +84,7 @@ cognito:
     shiny_users: { description: The Shiny example app, precedence: 10 }
     dash_users: { description: The Dash example app, precedence: 10 }
 shinyproxy:
-  version: 3.2.3
+  version: 3.2.4
   title: ${yamlString(titleFromName(a.name))}
   adminGroups: [admin_users]
 apps:                               # each app: a Docker build context; \`npx shinykit push\` builds and ships it

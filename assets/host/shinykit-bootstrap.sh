@@ -112,31 +112,6 @@ http_answers() {
   [ "${code:-000}" != 000 ]
 }
 
-# Downloads the ShinyProxy jar and installs it only if its SHA-256 is the pinned one. With no
-# pinned checksum the download is refused unless the config opted out (allowUnverifiedDownload).
-install_shinyproxy_jar() {
-  local target=$1 tmp actual
-  tmp=$(mktemp /opt/shinyproxy/download.XXXXXX)
-  retry curl -fsSL -o "$tmp" "$SHINYKIT_SHINYPROXY_URL"
-  actual=$(sha256sum "$tmp" | cut -d' ' -f1)
-  if [ -n "${SHINYKIT_SHINYPROXY_SHA256:-}" ]; then
-    if [ "$actual" != "$SHINYKIT_SHINYPROXY_SHA256" ]; then
-      rm -f "$tmp"
-      echo "ShinyProxy $version: checksum mismatch: the download from $SHINYKIT_SHINYPROXY_URL has SHA-256 $actual, expected $SHINYKIT_SHINYPROXY_SHA256; not installed"
-      return 1
-    fi
-  elif [ "${SHINYKIT_SHINYPROXY_ALLOW_UNVERIFIED:-no}" = yes ]; then
-    checksum_source=unverified
-    echo "WARNING: ShinyProxy $version installed unverified (shinyproxy.allowUnverifiedDownload); its SHA-256 is $actual"
-  else
-    rm -f "$tmp"
-    echo "ShinyProxy $version: no SHA-256 is pinned for this version, so the download ($actual) cannot be verified; not installed. Set shinyproxy.sha256 in shinykit.yaml"
-    return 1
-  fi
-  mv -f "$tmp" "$target"
-  chmod 0644 "$target"
-}
-
 step metadata
 instance_id=$(imds meta-data/instance-id)
 account_id=$(imds dynamic/instance-identity/document | python3 -c 'import json, sys; print(json.load(sys.stdin)["accountId"])')
@@ -186,8 +161,13 @@ chown -R shinyproxy:shinyproxy /var/log/shinyproxy
 version=$SHINYKIT_SHINYPROXY_VERSION
 jar=/opt/shinyproxy/shinyproxy-$version.jar
 checksum_source=pinned
+[ -n "${SHINYKIT_SHINYPROXY_SHA256:-}" ] || checksum_source=unverified
 if [ ! -f "$jar" ]; then
-  install_shinyproxy_jar "$jar"
+  # Fails closed on a checksum mismatch or an unknown checksum (assets/host/shinykit-shinyproxy-jar.sh).
+  SHINYKIT_SHINYPROXY_VERSION=$version SHINYKIT_SHINYPROXY_URL=$SHINYKIT_SHINYPROXY_URL \
+    SHINYKIT_SHINYPROXY_SHA256=${SHINYKIT_SHINYPROXY_SHA256:-} \
+    SHINYKIT_SHINYPROXY_ALLOW_UNVERIFIED=${SHINYKIT_SHINYPROXY_ALLOW_UNVERIFIED:-no} \
+    shinykit-shinyproxy-jar "$jar"
 fi
 ln -sfn "$jar" /opt/shinyproxy/shinyproxy.jar
 

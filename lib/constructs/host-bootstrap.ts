@@ -87,6 +87,7 @@ export const HOST_FILES: ReadonlyArray<{ readonly asset: string; readonly path: 
   { asset: 'shinykit-tls.sh', path: '/usr/local/sbin/shinykit-tls', mode: '0755' },
   { asset: 'shinykit-client-secret.sh', path: '/usr/local/sbin/shinykit-client-secret', mode: '0700' },
   { asset: 'shinykit-publish-status.sh', path: '/usr/local/sbin/shinykit-publish-status', mode: '0755' },
+  { asset: 'shinykit-shinyproxy-jar.sh', path: '/usr/local/sbin/shinykit-shinyproxy-jar', mode: '0755' },
   { asset: 'shinykit-lock.sh', path: '/usr/local/sbin/shinykit-lock', mode: '0755' },
   { asset: 'shinykit-orphans.sh', path: '/usr/local/sbin/shinykit-orphans', mode: '0755' },
   { asset: 'shinykit-memory.sh', path: '/usr/local/sbin/shinykit-memory', mode: '0755' },

@@ -6,6 +6,7 @@
  * scripts on PATH standing in for them (each test says what it records).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,5 +194,47 @@ describe('shinykit-status (host side of `shinykit status`)', () => {
     expect(doc.sessionCount).toBe(2);
     expect(doc.sessions.map((s: { user: string }) => s.user)).toEqual(['ana@example.org', 'bob@example.org']);
     expect(existsSync(join(root, 'etc/shinyproxy/application.yml'))).toBe(true);
+  });
+});
+
+describe('shinykit-shinyproxy-jar: the jar is installed only when its SHA-256 is the pinned one', () => {
+  const jarBytes = 'not really a jar, but bytes with a known SHA-256\n';
+  const sha = createHash('sha256').update(jarBytes).digest('hex');
+  function install(env: Record<string, string>) {
+    const dir = tmp('jar');
+    // Stands in for the download (no network here): writes the bytes to the -o file.
+    const curl = stub(dir, 'curl', `out=; while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done; printf '%s' '${jarBytes}' > "$out"`);
+    const target = join(dir, 'shinyproxy-3.2.4.jar');
+    const res = spawnSync('bash', [join(HOST, 'shinykit-shinyproxy-jar.sh'), target], {
+      encoding: 'utf8',
+      env: { ...process.env, SHINYKIT_CURL: curl, SHINYKIT_SHINYPROXY_VERSION: '3.2.4', SHINYKIT_SHINYPROXY_URL: 'https://example.invalid/shinyproxy-3.2.4.jar', ...env },
+    });
+    return { code: res.status, out: res.stdout + res.stderr, installed: existsSync(target), leftovers: readdirSync(dir).filter((f) => f.startsWith('download.')) };
+  }
+
+  it('installs a download that matches', () => {
+    const r = install({ SHINYKIT_SHINYPROXY_SHA256: sha });
+    expect(r.code).toBe(0);
+    expect(r.installed).toBe(true);
+    expect(r.out).toContain('matches the pinned checksum');
+  });
+
+  it('fails closed on a mismatch, naming both checksums, and leaves nothing behind', () => {
+    const r = install({ SHINYKIT_SHINYPROXY_SHA256: 'f'.repeat(64) });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`checksum mismatch: the download from https://example.invalid/shinyproxy-3.2.4.jar has SHA-256 ${sha}, expected ${'f'.repeat(64)}; not installed`);
+    expect(r.installed).toBe(false);
+    expect(r.leftovers).toEqual([]);
+  });
+
+  it('fails closed when no checksum is pinned, unless the config opted out', () => {
+    const refused = install({ SHINYKIT_SHINYPROXY_SHA256: '' });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('no SHA-256 is pinned for this version');
+    expect(refused.installed).toBe(false);
+    const optedOut = install({ SHINYKIT_SHINYPROXY_SHA256: '', SHINYKIT_SHINYPROXY_ALLOW_UNVERIFIED: 'yes' });
+    expect(optedOut.code).toBe(0);
+    expect(optedOut.installed).toBe(true);
+    expect(optedOut.out).toContain(`installed unverified (shinyproxy.allowUnverifiedDownload); its SHA-256 is ${sha}`);
   });
 });

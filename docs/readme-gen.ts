@@ -84,6 +84,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
   shinyproxy: 'ShinyProxy settings.',
   'shinyproxy.version': 'ShinyProxy release the host installs (3.2.0 or later: the kit relies on `enforce-https-redirect-uri`). Quote it (`"3.2.3"`): YAML reads 3.2 as a number.',
   'shinyproxy.sha256': 'SHA-256 of the ShinyProxy download for `version`; the host refuses a file that does not match.',
+  'shinyproxy.allowUnverifiedDownload': 'Install a ShinyProxy jar no SHA-256 is known for (neither `sha256` nor the kit\'s table). Off: the host refuses it and the deploy fails.',
   'shinyproxy.title': 'Title of the ShinyProxy landing page.',
   'shinyproxy.adminGroups': 'Groups that see ShinyProxy\'s admin page (running apps, sessions).',
   apps: 'The apps. Each is a Docker build context that `shinykit push` builds and ships.',

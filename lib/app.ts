@@ -80,6 +80,7 @@ export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; d
     userPoolId: data.identity.userPool.userPoolId,
     userPoolArn: data.identity.userPool.userPoolArn,
     userPoolClientId: data.identity.client.userPoolClientId,
+    cognitoDomainUrl: data.cognitoDomainUrl,
   });
   host.addStackDependency(data, 'the host uses the user pool, the client and the Elastic IP');
 

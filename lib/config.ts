@@ -27,7 +27,11 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
 export const DEFAULT_PORTS = { shiny: 3838, dash: 8050 } as const;
-export const DEFAULT_SHINYPROXY_VERSION = '3.2.3';
+/**
+ * 3.2.4: a release public provisioning scripts download (the GitHub release asset and
+ * shinyproxy.io/downloads); no public source names a 3.2.3 jar (checked 2026-12-02).
+ */
+export const DEFAULT_SHINYPROXY_VERSION = '3.2.4';
 /**
  * The oldest ShinyProxy the rendered application.yml works with: it sets
  * `proxy.openid.enforce-https-redirect-uri` (ShinyProxy 3.2, DESIGN.md); older
@@ -35,6 +39,8 @@ export const DEFAULT_SHINYPROXY_VERSION = '3.2.3';
  * refuses the login with redirect_mismatch.
  */
 export const MIN_SHINYPROXY_VERSION = '3.2.0';
+/** Memory limit an app container gets when the config names none (Docker syntax). */
+export const DEFAULT_APP_MEMORY = '512m';
 /**
  * SSH from a range wider than this prefix (a /15 is 131,072 addresses) is "open
  * to the internet" for our purposes: it needs host.allowSshFromAnywhere.
@@ -328,18 +334,24 @@ const ShinyProxySchema = z.strictObject({
       error: (iss) =>
         typeof iss.input === 'number'
           ? `YAML reads ${iss.input} as a number: quote the version, such as "${versionFromNumber(iss.input)}"`
-          : 'expected a version such as "3.2.3"',
+          : 'expected a version such as "3.2.4"',
     })
-    .regex(SEMVER, { error: 'expected a version such as 3.2.3 (major.minor.patch)' })
+    .regex(SEMVER, { error: 'expected a version such as 3.2.4 (major.minor.patch)' })
     .refine((v) => !SEMVER.test(v) || compareVersions(v, MIN_SHINYPROXY_VERSION) >= 0, {
       error: `shinykit needs ShinyProxy ${MIN_SHINYPROXY_VERSION} or later (older releases build an http:// login redirect behind nginx and Cognito refuses it with redirect_mismatch); use ${DEFAULT_SHINYPROXY_VERSION}`,
     })
     .default(DEFAULT_SHINYPROXY_VERSION),
   /** SHA-256 of the ShinyProxy jar for `version`; the host refuses a download that does not match. */
   sha256: z
-    .string()
-    .regex(/^[a-f0-9]{64}$/, { error: 'expected the 64 lowercase hex digits of a SHA-256 checksum' })
+    .string({ error: 'expected the 64 hex digits of a SHA-256 checksum (the output of sha256sum)' })
+    .regex(/^[A-Fa-f0-9]{64}$/, { error: 'expected the 64 hex digits of a SHA-256 checksum (the output of sha256sum)' })
+    .transform((v) => v.toLowerCase())
     .optional(),
+  /**
+   * Install a jar no SHA-256 is known for (neither sha256 here nor the kit's table).
+   * Off by default: the host then refuses to start ShinyProxy rather than run an unverified jar.
+   */
+  allowUnverifiedDownload: z.boolean({ error: 'expected true or false' }).default(false),
   title: z.string().min(1).default('Shiny apps'),
   adminGroups: z.array(groupName).default([]),
 });

@@ -10,6 +10,11 @@
 #      against the full nginx config (nginx itself only rereads on reload, so traffic is untouched)
 #   4. swap application.yml in, restart ShinyProxy only if it changed, wait until it answers
 #   5. reload nginx
+#   6. through nginx, check the login: /oauth2/authorization/shinyproxy must redirect to this user
+#      pool's Cognito domain with redirect_uri https://<site>/login/oauth2/code/shinyproxy (the one
+#      callback URL Cognito accepts), so a broken OpenID setting is caught here, not by the users
+#   7. record what is live (applied.json) and remove images of the apps' repositories that neither
+#      the live nor the previous application.yml names (the previous one's stay for a rollback)
 # Any failure puts the previous files back (and restarts ShinyProxy with them), says why, and exits 1.
 #
 # Exit codes: 0 applied (or unchanged), 1 rejected and rolled back, 2 bad usage,
@@ -24,6 +29,12 @@
 #                                 (default: poll http://127.0.0.1:8080/ for SHINYKIT_HEALTH_TIMEOUT s)
 #   SHINYKIT_PULL                 command given one image reference (default: docker pull)
 #   SHINYKIT_CONFIG_HELPER        the YAML helper (default: shinykit-config.py beside this script)
+#   SHINYKIT_SITE_HOSTNAME        the site (host.env); without it the login check is skipped
+#   SHINYKIT_COGNITO_DOMAIN_URL   the pool's hosted UI base URL (host.env) the login must go to
+#   SHINYKIT_HTTPS_PORT           nginx's https port on 127.0.0.1 (default 443)
+#   SHINYKIT_LOGIN_TIMEOUT        seconds the login check keeps trying (default 60)
+#   SHINYKIT_DOCKER               the docker command for pruning images (default: docker)
+#   SHINYKIT_CONFIG_META          the delivered set's manifest meta (id, createdAt, createdBy), recorded
 # Commands are shell command strings (operator-controlled, never user input); arguments are passed
 # to them as positional parameters, never spliced into the string.
 set -euo pipefail
@@ -39,12 +50,19 @@ restart_shinyproxy=${SHINYKIT_RESTART_SHINYPROXY:-systemctl restart shinyproxy}
 healthcheck=${SHINYKIT_HEALTHCHECK:-}
 health_timeout=${SHINYKIT_HEALTH_TIMEOUT:-180}
 pull=${SHINYKIT_PULL:-docker pull}
+site=${SHINYKIT_SITE_HOSTNAME:-}
+auth_base=${SHINYKIT_COGNITO_DOMAIN_URL:-}
+https_port=${SHINYKIT_HTTPS_PORT:-443}
+login_timeout=${SHINYKIT_LOGIN_TIMEOUT:-60}
+config_meta=${SHINYKIT_CONFIG_META:-}
+read -r -a docker <<<"${SHINYKIT_DOCKER:-docker}"
 
 nginx_target=${root}etc/nginx/conf.d/shinyproxy.conf
 app_target=${root}etc/shinyproxy/application.yml
 state_dir=${root}var/lib/shinykit
 previous_dir=$state_dir/previous
 status_file=$state_dir/last-apply.json
+applied_file=$state_dir/applied.json
 
 log() { printf '%s: %s\n' "$me" "$*"; }
 
@@ -60,31 +78,10 @@ hook() {
   bash -c "$command \"\$@\"" "$me" "$@"
 }
 
-json_string() {
-  local s=$1
-  s=${s//\\/\\\\}
-  s=${s//\"/\\\"}
-  s=${s//$'\n'/\\n}
-  s=${s//$'\r'/}
-  s=${s//$'\t'/ }
-  printf '"%s"' "$s"
-}
-
-sha_of() { if [ -f "$1" ]; then sha256sum "$1" | cut -d' ' -f1; else printf none; fi; }
-
 write_status() {
-  # Bounded so the status fits one Standard-tier parameter (4 KB) when published.
-  local result=$1 reason=${2:0:2000}
+  # JSON-encoded by python and cut to fit one Standard-tier parameter (4 KB) when published.
   mkdir -p "$state_dir"
-  local tmp=$status_file.tmp
-  {
-    printf '{"result":%s,' "$(json_string "$result")"
-    printf '"reason":%s,' "$(json_string "$reason")"
-    printf '"time":%s,' "$(json_string "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
-    printf '"nginxSha256":%s,' "$(json_string "$(sha_of "$nginx_target")")"
-    printf '"applicationSha256":%s}\n' "$(json_string "$(sha_of "$app_target")")"
-  } >"$tmp"
-  mv -f "$tmp" "$status_file"
+  python3 "$config_helper" apply-status "$status_file" "$1" "$2" "$nginx_target" "$app_target" ${config_meta:+"$config_meta"}
 }
 
 # Copies src over dst through a temporary file in dst's directory, so readers see old or new, never half.
@@ -126,6 +123,43 @@ wait_for_shinyproxy() {
     sleep 2
   done
   return 1
+}
+
+# Asks nginx (as a browser would) to start the login and checks where it is sent.
+check_login() {
+  local expected=$1 deadline=$((SECONDS + login_timeout)) answer location
+  while :; do
+    answer=$(curl -sSk -o /dev/null -m 10 -w '%{http_code} %{redirect_url}' \
+      --resolve "$site:$https_port:127.0.0.1" "https://$site:$https_port/oauth2/authorization/shinyproxy" 2>"$work/curl.err" || true)
+    location=${answer#* }
+    [ "$location" != "$answer" ] || location=
+    if python3 "$config_helper" check-login "$location" "$expected" "$site" >"$work/login.out" 2>&1; then
+      cat "$work/login.out"
+      return 0
+    fi
+    # ShinyProxy may still be warming up (a 502/503 without a redirect); a wrong redirect will not change.
+    if [ -n "$location" ] || [ "$SECONDS" -ge "$deadline" ]; then
+      printf '%s (HTTP %s%s)\n' "$(cat "$work/login.out")" "${answer%% *}" "$(head -c 300 "$work/curl.err" | tr '\n' ' ' | sed 's/^./; &/')"
+      return 1
+    fi
+    sleep 2
+  done
+}
+
+# Removes images of the configs' repositories that neither the live nor the previous
+# application.yml names. Best effort: an image in use by a running session stays (docker refuses).
+prune_images() {
+  local keep=("$app_target")
+  [ -f "$previous_dir/application.yml" ] && keep+=("$previous_dir/application.yml")
+  "${docker[@]}" image ls --digests --format '{{.ID}} {{.Repository}} {{.Tag}} {{.Digest}}' >"$work/images.txt" 2>"$work/prune.err" ||
+    { log "image pruning skipped: $(tail -n 1 "$work/prune.err")"; return 0; }
+  python3 "$config_helper" prune "$work/images.txt" "${keep[@]}" >"$work/prune.ids" || return 0
+  local id removed=0
+  while IFS= read -r id; do
+    [ -n "$id" ] || continue
+    if "${docker[@]}" image rm "$id" >/dev/null 2>&1; then removed=$((removed + 1)); fi
+  done <"$work/prune.ids"
+  log "removed $removed image(s) no live or previous config names"
 }
 
 # The last lines of a command's output, indented, for the reason shown to the user.
@@ -235,12 +269,43 @@ $(tail_of "$work/reload.out")"
 $(tail_of "$work/reload.out")"
 fi
 
+if [ "$app_changed" = yes ] || [ "$nginx_changed" = yes ]; then
+  expected=$auth_base
+  new_auth=$(python3 "$config_helper" auth-url "$app_target")
+  if [ -z "$site" ] || [ -z "$new_auth" ]; then
+    log "login check skipped: ${site:+the config has no OpenID login}${site:-SHINYKIT_SITE_HOSTNAME is not set}"
+  else
+    if [ -z "$expected" ]; then
+      expected=$new_auth
+      log "SHINYKIT_COGNITO_DOMAIN_URL is not set: checking the login against the config's own auth-url"
+    fi
+    log "checking the login through nginx: https://$site/oauth2/authorization/shinyproxy"
+    if ! check_login "$expected" >"$work/login.txt" 2>&1; then
+      restore "$nginx_target" shinyproxy.conf
+      restore "$app_target" application.yml
+      if [ "$app_changed" = yes ]; then
+        hook "$restart_shinyproxy" >>"$work/restart.out" 2>&1 || true
+        wait_for_shinyproxy >>"$work/health.out" 2>&1 ||
+          rollback_failed "the login check failed ($(head -n 1 "$work/login.txt")), and ShinyProxy does not answer with the previous config"
+      fi
+      hook "$reload_nginx" >>"$work/reload.out" 2>&1 ||
+        rollback_failed "the login check failed, and nginx did not reload the previous config:
+$(tail_of "$work/reload.out")"
+      reject "the login check failed: $(head -n 1 "$work/login.txt"); the previous config was put back"
+    fi
+    log "$(head -n 1 "$work/login.txt")"
+  fi
+fi
+
 if [ "$app_changed" = no ] && [ "$nginx_changed" = no ]; then
   write_status unchanged "the delivered config was already live"
+  cp "$status_file" "$applied_file"
   log "OK: nothing changed"
   printf 'RESULT: unchanged\n'
 else
   write_status applied "nginx snippet changed: $nginx_changed; application.yml changed: $app_changed"
+  cp "$status_file" "$applied_file"
+  prune_images
   log "OK: applied (nginx snippet changed: $nginx_changed, application.yml changed: $app_changed)"
   printf 'RESULT: applied\n'
 fi

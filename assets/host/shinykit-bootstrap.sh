@@ -42,21 +42,16 @@ imds() {
   curl -sf -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/$1"
 }
 
-json_escape() {
-  local s=$1
-  s=${s//\\/\\\\}
-  s=${s//\"/\\\"}
-  s=${s//$'\t'/ }
-  s=${s//$'\r'/}
-  s=${s//$'\n'/\\n}
-  printf '%s' "$s"
-}
-
 publish_bootstrap_status() {
-  local result=$1 detail=$2
-  printf '{"result":"%s","step":"%s","detail":"%s","shinyproxyChecksum":"%s","time":"%s"}\n' \
-    "$result" "$current_step" "$(json_escape "${detail:0:2500}")" "${checksum_source:-n/a}" \
-    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$state/bootstrap.json"
+  # json.dumps, then the detail is cut until the document fits a Standard-tier parameter (4 KB).
+  python3 - "$1" "$current_step" "$2" "${checksum_source:-n/a}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$state/bootstrap.json" <<'PY'
+import json, sys
+result, step, detail, checksum, time = sys.argv[1:6]
+doc = {"result": result, "step": step, "detail": detail, "shinyproxyChecksum": checksum, "time": time}
+while len(json.dumps(doc).encode("utf-8")) > 4096:
+    doc["detail"] = "..." + doc["detail"][len(doc["detail"]) // 4 + 4:]
+print(json.dumps(doc))
+PY
   shinykit-publish-status bootstrap "$state/bootstrap.json" || true
 }
 
@@ -138,7 +133,7 @@ echo "instance $instance_id, account $account_id, region $SHINYKIT_REGION, archi
 step packages
 # All from Amazon Linux 2023's own repositories (signed by Amazon), for either architecture.
 retry dnf -y -q install docker nginx python3-pyyaml amazon-ecr-credential-helper \
-  java-21-amazon-corretto-headless amazon-cloudwatch-agent openssl tar
+  java-21-amazon-corretto-headless amazon-cloudwatch-agent openssl tar logrotate
 if ! command -v certbot >/dev/null 2>&1; then
   if ! dnf -y -q install certbot; then
     # Older AL2023 releases lack a certbot package: use the EFF's documented pip install in a venv.
@@ -157,16 +152,10 @@ sed "s|@LOG_GROUP@|$SHINYKIT_LOG_GROUP|g" "$share/cloudwatch-agent.json" >"$stat
 
 step docker
 mkdir -p /etc/docker
-# No "hosts": the daemon listens on its unix socket only. "ip": ports containers publish
-# (ShinyProxy's app containers) bind to 127.0.0.1, never to the public interface.
-cat >/etc/docker/daemon.json <<'JSON'
-{
-  "ip": "127.0.0.1",
-  "live-restore": true,
-  "log-driver": "json-file",
-  "log-opts": { "max-size": "10m", "max-file": "3" }
-}
-JSON
+# assets/host/docker/daemon.json: no "hosts" (unix socket only); "ip": published ports bind to
+# 127.0.0.1; "icc": false, so app containers cannot reach each other (or forge ShinyProxy's
+# identity headers to another user's app); container logs capped at 3 x 10 MB.
+install -m 0644 "$share/daemon.json" /etc/docker/daemon.json
 systemctl enable docker
 systemctl restart docker
 wait_until "Docker" 60 docker info
@@ -185,27 +174,26 @@ chown -R shinyproxy:shinyproxy /var/log/shinyproxy
 version=$SHINYKIT_SHINYPROXY_VERSION
 jar=/opt/shinyproxy/shinyproxy-$version.jar
 checksum_source=pinned
+[ -n "${SHINYKIT_SHINYPROXY_SHA256:-}" ] || checksum_source=unverified
 if [ ! -f "$jar" ]; then
-  tmp=$(mktemp /opt/shinyproxy/download.XXXXXX)
-  retry curl -fsSL -o "$tmp" "$SHINYKIT_SHINYPROXY_URL"
-  if [ -n "${SHINYKIT_SHINYPROXY_SHA256:-}" ]; then
-    echo "$SHINYKIT_SHINYPROXY_SHA256  $tmp" | sha256sum -c -
-  else
-    # No pinned checksum for this version (see lib/constructs/host-bootstrap.ts): compare with
-    # the checksum file the publisher serves next to the jar, and say so in the host status.
-    checksum_source=publisher
-    published=$(curl -fsSL "$SHINYKIT_SHINYPROXY_URL.sha256" | awk '{ print $1 }' || true)
-    if [ -n "$published" ]; then
-      echo "$published  $tmp" | sha256sum -c -
-    else
-      checksum_source=unverified
-      echo "WARNING: no checksum available for ShinyProxy $version; sha256 of the download: $(sha256sum "$tmp" | cut -d' ' -f1)"
-    fi
-  fi
-  mv -f "$tmp" "$jar"
-  chmod 0644 "$jar"
+  # Fails closed on a checksum mismatch or an unknown checksum (assets/host/shinykit-shinyproxy-jar.sh).
+  SHINYKIT_SHINYPROXY_VERSION=$version SHINYKIT_SHINYPROXY_URL=$SHINYKIT_SHINYPROXY_URL \
+    SHINYKIT_SHINYPROXY_SHA256=${SHINYKIT_SHINYPROXY_SHA256:-} \
+    SHINYKIT_SHINYPROXY_ALLOW_UNVERIFIED=${SHINYKIT_SHINYPROXY_ALLOW_UNVERIFIED:-no} \
+    shinykit-shinyproxy-jar "$jar"
 fi
 ln -sfn "$jar" /opt/shinyproxy/shinyproxy.jar
+
+step memory
+# Swap and ShinyProxy's capped heap (assets/host/shinykit-memory.sh).
+shinykit-memory
+
+step log-rotation
+# ShinyProxy's, the kit's and the app containers' logs (nginx's package usually brings its own rule).
+install -m 0644 "$share/logrotate-shinykit" /etc/logrotate.d/shinykit
+[ -f /etc/logrotate.d/nginx ] || install -m 0644 "$share/logrotate-nginx" /etc/logrotate.d/nginx
+install -m 0644 "$share/tmpfiles-shinykit.conf" /etc/tmpfiles.d/shinykit.conf
+systemctl enable --now logrotate.timer systemd-tmpfiles-clean.timer
 
 step files
 install -m 0644 "$share/nginx.conf" /etc/nginx/nginx.conf
@@ -232,6 +220,14 @@ step shinyproxy
 systemctl enable shinyproxy
 systemctl start shinyproxy
 wait_until "ShinyProxy on 127.0.0.1:8080" 300 http_answers http://127.0.0.1:8080/
+
+step host-facts
+# What `shinykit apply` renders for: the nginx version decides `listen ... http2` (before 1.25.1)
+# or `http2 on;` (from 1.25.1, where the listen parameter is deprecated).
+nginx_version=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9.]*\).*|\1|p')
+python3 -c 'import json, sys; print(json.dumps({"nginxVersion": sys.argv[1], "shinyproxyVersion": sys.argv[2]}))' \
+  "$nginx_version" "$version" >"$state/host.json"
+shinykit-publish-status host "$state/host.json" || true
 
 step reapply
 # A replaced or rebuilt host picks up the config the previous one had accepted. A failure here

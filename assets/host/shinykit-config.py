@@ -3,9 +3,23 @@
 
   check-yaml FILE            parse a ShinyProxy application.yml; exit 1 with the reason if unusable
   images FILE                print the container images its specs name, one per line
-  assemble SETPATH OUTDIR    read `aws ssm get-parameters-by-path` JSON on stdin and rebuild the
+  assemble SETPATH OUTDIR [META]
+                             read `aws ssm get-parameters-by-path` JSON on stdin and rebuild the
                              files a config set holds (manifest + parts), checking each sha256;
-                             exit 4 when the set has no manifest (nothing delivered yet)
+                             exit 4 when the set has no manifest (nothing delivered yet); META
+                             receives the manifest's `meta` (id, createdAt, createdBy) as JSON
+  apply-status OUT RESULT REASON NGINX APP [META]
+                             write apply's status document: JSON-encoded, the reason cut until
+                             the whole fits a Standard-tier parameter (4096 bytes)
+  is-older META APPLIED      exit 0 when the set described by META was created before the one
+                             recorded in APPLIED (so a reboot must not re-apply it)
+  auth-url FILE              print proxy.openid.auth-url without its query ('' without openid)
+  check-login LOCATION AUTH_BASE SITE
+                             check a login redirect: to AUTH_BASE/oauth2/authorize with
+                             redirect_uri=https://SITE/login/oauth2/code/shinyproxy
+  prune IMAGES LIVE [PREVIOUS...]
+                             IMAGES: `docker image ls --digests` lines (ID REPO TAG DIGEST); print
+                             the ids of images of the configs' repositories that no config names
 
 Runs on Amazon Linux 2023's system python3 (3.9) with python3-pyyaml, so no newer syntax.
 """
@@ -13,6 +27,8 @@ import hashlib
 import json
 import os
 import sys
+import time
+from urllib.parse import parse_qs, urlparse
 
 import yaml
 
@@ -57,7 +73,116 @@ def images(path):
         print(image)
 
 
-def assemble(set_path, outdir):
+STATUS_LIMIT = 4096
+
+
+def apply_status(out, result, reason, nginx, app, meta_path=None):
+    doc = {
+        "result": result,
+        "reason": reason,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "nginxSha256": file_sha(nginx),
+        "applicationSha256": file_sha(app),
+    }
+    if meta_path and os.path.isfile(meta_path):
+        with open(meta_path, encoding="utf-8") as handle:
+            doc["config"] = json.load(handle)
+    text = json.dumps(doc, ensure_ascii=False)
+    reason, marker = doc["reason"], ""
+    while len(text.encode("utf-8")) > STATUS_LIMIT and reason:
+        # A character takes 1 to 4 bytes once encoded: cut a quarter of the excess (at least 16) per round.
+        excess = len(text.encode("utf-8")) - STATUS_LIMIT
+        reason, marker = reason[: max(0, len(reason) - max(16, excess // 4))], " [truncated]"
+        doc["reason"] = reason + marker
+        text = json.dumps(doc, ensure_ascii=False)
+    tmp = out + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+    os.replace(tmp, out)
+
+
+def file_sha(path):
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return "none"
+
+
+def is_older(meta_path, applied_path):
+    try:
+        with open(meta_path, encoding="utf-8") as handle:
+            meta = json.load(handle)
+        with open(applied_path, encoding="utf-8") as handle:
+            applied = json.load(handle).get("config") or {}
+    except (OSError, ValueError):
+        sys.exit(1)
+    ours, theirs = meta.get("createdAt"), applied.get("createdAt")
+    # ISO-8601 UTC timestamps of one format compare as strings.
+    sys.exit(0 if isinstance(ours, str) and isinstance(theirs, str) and ours < theirs else 1)
+
+
+def auth_url(path):
+    doc = load_application(path)
+    if doc["proxy"].get("authentication") != "openid":
+        return
+    url = str((doc["proxy"].get("openid") or {}).get("auth-url") or "")
+    print(url.split("?", 1)[0])
+
+
+def check_login(location, auth_base, site):
+    parsed = urlparse(location)
+    expected = urlparse(auth_base.rstrip("/") + "/oauth2/authorize")
+    if not location:
+        fail("no redirect: ShinyProxy did not send the browser to a login page")
+    if (parsed.scheme, parsed.netloc, parsed.path) != (expected.scheme, expected.netloc, expected.path):
+        fail("the login redirects to %s://%s%s, not to this user pool's %s" % (
+            parsed.scheme, parsed.netloc, parsed.path, expected.geturl()))
+    query = parse_qs(parsed.query)
+    want = "https://%s/login/oauth2/code/shinyproxy" % site
+    got = (query.get("redirect_uri") or [""])[0]
+    if got != want:
+        fail("the login's redirect_uri is %r, but Cognito only accepts %r" % (got, want))
+    print("login redirects to %s with redirect_uri %s" % (expected.geturl(), want))
+
+
+def image_repository(reference):
+    name = reference.split("@", 1)[0]
+    last = name.rsplit("/", 1)
+    if ":" in last[-1]:
+        name = name[: name.rfind(":")]
+    return name
+
+
+def prune(images_path, config_paths):
+    named, repositories = set(), set()
+    for path in config_paths:
+        if not os.path.isfile(path):
+            continue
+        for spec in load_application(path)["proxy"].get("specs", []):
+            image = str(spec.get("container-image") or "").strip()
+            if image:
+                named.add(image)
+                repositories.add(image_repository(image))
+    keep, candidates = set(), set()
+    with open(images_path, encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.split()
+            if len(fields) != 4:
+                continue
+            image_id, repo, tag, digest = fields
+            if repo not in repositories:
+                continue
+            refs = {"%s@%s" % (repo, digest), "%s:%s" % (repo, tag)}
+            if refs & named:
+                keep.add(image_id)
+            else:
+                candidates.add(image_id)
+    for image_id in sorted(candidates - keep):
+        print(image_id)
+
+
+def assemble(set_path, outdir, meta_out=None):
     try:
         listing = json.load(sys.stdin)
     except ValueError as err:
@@ -89,6 +214,10 @@ def assemble(set_path, outdir):
         with open(target, "wb") as handle:
             handle.write(data)
         print("%s %s" % (digest, name))
+    if meta_out:
+        meta = manifest.get("meta") if isinstance(manifest.get("meta"), dict) else {}
+        with open(meta_out, "w", encoding="utf-8") as handle:
+            json.dump(meta, handle)
 
 
 def main(argv):
@@ -96,8 +225,18 @@ def main(argv):
         load_application(argv[2])
     elif len(argv) == 3 and argv[1] == "images":
         images(argv[2])
-    elif len(argv) == 4 and argv[1] == "assemble":
-        assemble(argv[2], argv[3])
+    elif len(argv) in (4, 5) and argv[1] == "assemble":
+        assemble(argv[2], argv[3], argv[4] if len(argv) == 5 else None)
+    elif len(argv) in (7, 8) and argv[1] == "apply-status":
+        apply_status(*argv[2:])
+    elif len(argv) == 4 and argv[1] == "is-older":
+        is_older(argv[2], argv[3])
+    elif len(argv) == 3 and argv[1] == "auth-url":
+        auth_url(argv[2])
+    elif len(argv) == 5 and argv[1] == "check-login":
+        check_login(argv[2], argv[3], argv[4])
+    elif len(argv) >= 4 and argv[1] == "prune":
+        prune(argv[2], argv[3:])
     else:
         fail(__doc__, 2)
 

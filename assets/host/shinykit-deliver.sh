@@ -19,6 +19,9 @@ env_file=${SHINYKIT_ENV_FILE:-/etc/shinykit/host.env}
 # shellcheck source=/dev/null
 . "$env_file"
 : "${SHINYKIT_PREFIX:?host.env must set SHINYKIT_PREFIX}"
+# shinykit-apply's login check reads these two from its environment.
+[ -z "${SHINYKIT_SITE_HOSTNAME:-}" ] || export SHINYKIT_SITE_HOSTNAME
+[ -z "${SHINYKIT_COGNITO_DOMAIN_URL:-}" ] || export SHINYKIT_COGNITO_DOMAIN_URL
 # Run Command and systemd give a minimal environment: name the tools' places and the region.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:$PATH
 export AWS_DEFAULT_REGION=${SHINYKIT_REGION:-${AWS_DEFAULT_REGION:-}}
@@ -52,26 +55,50 @@ set_path=$prefix$set_name
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-log "reading $set_path/ from Parameter Store"
-if ! "${aws[@]}" ssm get-parameters-by-path --path "$set_path" --recursive --output json >"$work/params.json" 2>"$work/aws.err"; then
-  log "cannot read $set_path/: $(tail -n 3 "$work/aws.err")"
-  printf 'RESULT: rejected: cannot read the delivered config from Parameter Store\n'
-  exit 1
-fi
-
-rc=0
-python3 "$config_helper" assemble "$set_path/" "$work/files" <"$work/params.json" >"$work/assemble.out" 2>&1 || rc=$?
+# Read, rebuild and check the set. A set written moments ago can be read back incomplete (a part
+# or the manifest not yet visible, or a checksum that does not match yet): retry before giving up.
+attempts=${SHINYKIT_READ_ATTEMPTS:-5}
+retry_delay=${SHINYKIT_RETRY_DELAY:-2}
+attempt=1
+while :; do
+  log "reading $set_path/ from Parameter Store"
+  rc=0
+  if ! "${aws[@]}" ssm get-parameters-by-path --path "$set_path" --recursive --output json >"$work/params.json" 2>"$work/aws.err"; then
+    rc=5
+    echo "cannot read $set_path/: $(tail -n 3 "$work/aws.err")" >"$work/assemble.out"
+  else
+    rm -rf "$work/files"
+    python3 "$config_helper" assemble "$set_path/" "$work/files" "$work/meta.json" <"$work/params.json" >"$work/assemble.out" 2>&1 || rc=$?
+  fi
+  if [ "$rc" -eq 0 ] || { [ "$rc" -eq 4 ] && [ "$set_name" = config ]; } || [ "$attempt" -ge "$attempts" ]; then break; fi
+  log "attempt $attempt: $(head -n 1 "$work/assemble.out"); reading again in $((attempt * retry_delay)) s"
+  sleep $((attempt * retry_delay))
+  attempt=$((attempt + 1))
+done
 if [ "$rc" -eq 4 ] && [ "$set_name" = config ]; then
   log "no config has been applied to this deployment yet; keeping the current one"
   printf 'RESULT: unchanged\n'
   exit 0
+elif [ "$rc" -eq 5 ]; then
+  log "$(cat "$work/assemble.out")"
+  printf 'RESULT: rejected: cannot read the delivered config from Parameter Store\n'
+  exit 1
 elif [ "$rc" -ne 0 ]; then
   log "the delivered config set is unusable: $(cat "$work/assemble.out")"
   printf 'RESULT: rejected: the delivered config set is unusable\n'
   exit 1
 fi
+applied_file=${root}var/lib/shinykit/applied.json
+if [ "$set_name" = config ] && python3 "$config_helper" is-older "$work/meta.json" "$applied_file"; then
+  # `shinykit apply` records the accepted set after the host applied it; if that write was lost,
+  # Parameter Store's copy is older than what runs here, and a reboot must not go back to it.
+  log "this host already runs a newer config than ${set_path}/ holds; keeping it"
+  printf 'RESULT: unchanged\n'
+  exit 0
+fi
 sed 's/^/  /' "$work/assemble.out"
 
+export SHINYKIT_CONFIG_META=$work/meta.json
 rc=0
 "$apply_script" --nginx "$work/files/nginx/shinyproxy.conf" --application "$work/files/shinyproxy/application.yml" || rc=$?
 

@@ -30,9 +30,19 @@ export interface ManifestEntry {
   readonly parts: number;
   readonly bytes: number;
 }
+/** Who made a set and when: the host records it with what it applied (status shows it). */
+export interface ManifestMeta {
+  /** Short hash of the files: the same config has the same id. */
+  readonly id: string;
+  /** ISO-8601 UTC; the host will not re-apply at boot a set older than the one it runs. */
+  readonly createdAt: string;
+  /** The caller's IAM ARN, when known. */
+  readonly createdBy?: string;
+}
 export interface Manifest {
   readonly format: 1;
   readonly files: Record<string, ManifestEntry>;
+  readonly meta?: ManifestMeta;
 }
 
 /** File path (e.g. `nginx/shinyproxy.conf`) → content. */
@@ -66,15 +76,19 @@ export function sha256(text: string): string {
 }
 
 /** The parameters (name → value) that hold `files` as set `set`, manifest last. */
-export function encodeSet(prefix: string, set: ConfigSetName, files: ConfigFiles): Array<[string, string]> {
+export function encodeSet(prefix: string, set: ConfigSetName, files: ConfigFiles, meta?: Omit<ManifestMeta, 'id'>): Array<[string, string]> {
   const base = setPath(prefix, set);
   const params: Array<[string, string]> = [];
-  const manifest: Manifest = { format: 1, files: {} };
+  const manifest: { format: 1; files: Record<string, ManifestEntry>; meta?: ManifestMeta } = { format: 1, files: {} };
   for (const [name, content] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
     if (content === '') throw new WorkError(`refusing to deliver an empty ${name}`);
     const parts = splitUtf8(content);
     parts.forEach((part, i) => params.push([`${base}${name}/${i}`, part]));
     manifest.files[name] = { sha256: sha256(content), parts: parts.length, bytes: Buffer.byteLength(content, 'utf8') };
+  }
+  if (meta) {
+    const id = sha256(Object.values(manifest.files).map((f) => f.sha256).join('')).slice(0, 12);
+    manifest.meta = { id, ...meta };
   }
   params.push([`${base}manifest`, JSON.stringify(manifest)]);
   return params;
@@ -130,9 +144,15 @@ export async function readSet(ssm: SSMClient, prefix: string, set: ConfigSetName
  * sees a manifest whose parts are not there yet), then removes parts left over
  * from a longer previous version.
  */
-export async function writeSet(ssm: SSMClient, prefix: string, set: ConfigSetName, files: ConfigFiles): Promise<string[]> {
+export async function writeSet(
+  ssm: SSMClient,
+  prefix: string,
+  set: ConfigSetName,
+  files: ConfigFiles,
+  meta?: Omit<ManifestMeta, 'id'>,
+): Promise<string[]> {
   const existing = await readSetParameters(ssm, prefix, set);
-  const params = encodeSet(prefix, set, files);
+  const params = encodeSet(prefix, set, files, meta);
   for (const [name, value] of params) {
     await ssm.send(
       new PutParameterCommand({

@@ -28,4 +28,6 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'apply', load: async () => (await import('./apply.js')).applyCommand() },
   { name: 'doctor', load: async () => (await import('./doctor.js')).doctorCommand() },
   { name: 'completion', load: async () => (await import('./completion.js')).completionCommand() },
+  { name: 'status', load: async () => (await import('./status.js')).statusCommand() },
+  { name: 'logs', load: async () => (await import('./logs.js')).logsCommand() },
 ];

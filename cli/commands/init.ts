@@ -97,7 +97,7 @@ cognito:
     shiny_users: { description: The Shiny example app, precedence: 10 }
     dash_users: { description: The Dash example app, precedence: 10 }
 shinyproxy:
-  version: 3.2.3
+  version: 3.2.4
   title: ${yamlString(titleFromName(a.name))}
   adminGroups: [admin_users]
 apps:                               # each app: a Docker build context; \`npx shinykit push\` builds and ships it
@@ -107,7 +107,7 @@ apps:                               # each app: a Docker build context; \`npx sh
     description: An interactive R Shiny example
     context: ${EXAMPLE_APPS['shiny-demo']}          # relative to this file; holds the Dockerfile
     groups: [admin_users, shiny_users]   # who may open it
-    memory: 1g                      # container limits
+    memory: 512m                    # container limits (t3.small fits about two sessions of each; see `shinykit plan`)
     cpus: 1
   - id: dash-demo
     kind: dash
@@ -115,7 +115,7 @@ apps:                               # each app: a Docker build context; \`npx sh
     description: An interactive Python Dash example
     context: ${EXAMPLE_APPS['dash-demo']}
     groups: [admin_users, dash_users]
-    memory: 1g
+    memory: 512m
     cpus: 1
 `;
 }

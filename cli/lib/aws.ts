@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
@@ -25,6 +26,7 @@ export const sdk = {
   cognito: () => require('@aws-sdk/client-cognito-identity-provider') as typeof import('@aws-sdk/client-cognito-identity-provider'),
   ec2: () => require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2'),
   ecr: () => require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr'),
+  logs: () => require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs'),
   ecs: () => require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs'),
   iam: () => require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam'),
   route53: () => require('@aws-sdk/client-route-53') as typeof import('@aws-sdk/client-route-53'),
@@ -60,6 +62,8 @@ export interface AwsClients {
   route53(): Route53Client;
   /** cognito.email (doctor checks the SES identity), in the SES identity's region when it differs. */
   sesv2(region?: string): SESv2Client;
+  /** logs: the host's and the ECS apps' log groups. */
+  logs(): CloudWatchLogsClient;
 }
 
 /** Clients are created on first use and reused, one per service. */
@@ -87,5 +91,6 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     secretsManager: lazy('secretsManager', () => new (sdk.secretsManager().SecretsManagerClient)(config)),
     route53: lazy('route53', () => new (sdk.route53().Route53Client)(config)),
     sesv2: (region) => lazy(`sesv2:${region ?? ''}`, () => new (sdk.sesv2().SESv2Client)({ ...config, ...(region ? { region } : {}) }))(),
+    logs: lazy('logs', () => new (sdk.logs().CloudWatchLogsClient)(config)),
   };
 }

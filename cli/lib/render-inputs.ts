@@ -18,6 +18,8 @@ import type { StackOutputs } from './stack-outputs.js';
 export interface RenderForDeploymentOptions {
   /** Leave apps without an image out of application.yml (with a warning) instead of failing. */
   readonly allowMissingImages?: boolean;
+  /** The host's nginx version, when known (lib/render/nginx.ts httpsListen). */
+  readonly nginxVersion?: string;
 }
 
 export interface RenderedDeployment {
@@ -63,6 +65,7 @@ export async function renderForDeployment(ctx: CommandContext, opts: RenderForDe
       outputs: outputs.values,
       images,
       source: `${ctx.options.config} (project ${cfg.name}), outputs from ${outputs.source}`,
+      nginxVersion: opts.nginxVersion,
     });
     return { files, images };
   } catch (err) {

@@ -1,8 +1,8 @@
 /**
  * What the host installs that the kit cannot vouch for by itself: the ShinyProxy
- * jar is verified against a pinned SHA-256 when one is known (shinykit.yaml, or
- * the kit's table); without one, the host falls back to a checksum file next to
- * the download, or installs it unverified. plan says which, before any deploy.
+ * jar is verified against a pinned SHA-256 (shinykit.yaml, or the kit's table);
+ * without one the host refuses it unless shinyproxy.allowUnverifiedDownload is
+ * set. plan says which, before any deploy.
  */
 import type { Config } from '../../lib/config.js';
 import { SHINYPROXY_SHA256, shinyProxyDownloadUrl } from '../../lib/constructs/host-bootstrap.js';
@@ -12,6 +12,8 @@ export interface HostSoftware {
   readonly downloadUrl: string;
   /** `config`: shinyproxy.sha256; `kit`: the kit's table; `none`: nothing pinned. */
   readonly checksumPin: 'config' | 'kit' | 'none';
+  /** shinyproxy.allowUnverifiedDownload. */
+  readonly allowUnverified: boolean;
 }
 
 export function describeHostSoftware(cfg: Config): HostSoftware {
@@ -20,6 +22,7 @@ export function describeHostSoftware(cfg: Config): HostSoftware {
     shinyproxyVersion: version,
     downloadUrl: shinyProxyDownloadUrl(version),
     checksumPin: cfg.shinyproxy.sha256 ? 'config' : SHINYPROXY_SHA256[version] ? 'kit' : 'none',
+    allowUnverified: cfg.shinyproxy.allowUnverifiedDownload,
   };
 }
 
@@ -27,8 +30,9 @@ export function formatHostSoftware(s: HostSoftware): string[] {
   const lines = [`  ShinyProxy ${s.shinyproxyVersion}: the official jar (${s.downloadUrl})`];
   if (s.checksumPin === 'none') {
     lines.push(
-      '    warning: no SHA-256 is pinned for this version. The host checks the download against a checksum file',
-      '    published next to it if there is one, and otherwise installs it unverified (reported in status/bootstrap).',
+      s.allowUnverified
+        ? '    warning: no SHA-256 is pinned for this version and shinyproxy.allowUnverifiedDownload is on: the host installs it unverified.'
+        : '    warning: no SHA-256 is pinned for this version: the host will refuse the download and the deploy will fail.',
       '    Pin it: set shinyproxy.sha256 in shinykit.yaml to the sha256sum of that jar.',
     );
   } else {

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import type { Config } from '../../lib/config.js';
 import { stackNames } from '../../lib/outputs.js';
 import { checkAppInputs, type AppBuildInputs } from './apps.js';
+import { describeCapacity, formatCapacity, type Capacity } from './capacity.js';
 import { estimateCost, type CostEstimate } from './cost.js';
 import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './host-software.js';
 import { describeExposure, type Exposure, type IngressRule } from './exposure.js';
@@ -64,6 +65,8 @@ export interface PlanResult {
   readonly apps: readonly AppBuildInputs[];
   /** What the host installs, and whether the ShinyProxy jar's checksum is pinned. */
   readonly hostSoftware: HostSoftware;
+  /** Memory budget of the host and sessions per app (cli/plan/capacity.ts). */
+  readonly capacity: Capacity;
   /** CDK annotations (warnings/errors) found at synthesis. */
   readonly messages: SynthesizedStack['messages'];
   /** What the deploy would do to the running kit, or why it was not compared. */
@@ -95,6 +98,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
   const exposure = describeExposure(cfg, templates);
   const apps = checkAppInputs(cfg, configDir);
   const hostSoftware = describeHostSoftware(cfg);
+  const capacity = describeCapacity(cfg);
   const messages = stacks.flatMap((s) => s.messages);
   const deployed: DeployedComparison = opts.deployed ? await opts.deployed(stacks) : { compared: false, reason: 'offline (--offline)' };
   const extra = await collectSections({ config: cfg, configFile: opts.configFile, configDir, stacks, templates, region }, opts.sections ?? PLAN_SECTIONS);
@@ -116,6 +120,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     ...(deployed.compared
       ? deployed.findings.map((f) => ({ level: f.kind === 'refused' ? ('error' as const) : ('warning' as const), source: 'deployed kit', message: f.summary + (f.safePath ? ` (safer: ${f.safePath})` : '') }))
       : []),
+    ...capacity.warnings.map((w) => ({ level: 'warning' as const, source: 'host capacity', message: w })),
     ...extra.flatMap(({ section, data }) => section.findings?.(data) ?? []),
   ];
 
@@ -136,6 +141,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     findings,
     sections: Object.fromEntries(extra.map(({ section, data }) => [section.key, data])),
     identity: describeIdentityPlan(cfg, opts.deployedMfa),
+    capacity,
   };
   collected.set(result, extra);
   return result;
@@ -257,6 +263,8 @@ export function formatPlan(r: PlanResult): string {
 
   h('Host software');
   out.push(...formatHostSoftware(r.hostSoftware));
+  h('Host capacity');
+  out.push(...formatCapacity(r.capacity));
 
   const e = r.exposure;
   h('Network and login');

@@ -17,14 +17,14 @@
  * which replaces the instance (`userDataCausesReplacement`, host.ts). The host is
  * stateless and re-applies its config from Parameter Store.
  *
- * ShinyProxy: the official jar from shinyproxy.io, run by Amazon Corretto from
+ * ShinyProxy: the official jar (GitHub release asset), run by Amazon Corretto from
  * AL2023's own repositories, rather than the openanalytics/shinyproxy container
  * image. As a systemd service it reaches Docker over the unix socket, binds
  * 127.0.0.1:8080 directly (no host networking tricks), gets the Cognito client
  * secret from a root-only ExecStartPre, and logs like every other service. The
  * jar is verified against a SHA-256 checksum: `shinyproxy.sha256` in
- * shinykit.yaml, else `SHINYPROXY_SHA256` below, else the checksum file the
- * publisher serves next to the jar (reported as "publisher" in the host status).
+ * shinykit.yaml, else `SHINYPROXY_SHA256` below; with neither, the host refuses
+ * to install it unless the config sets `shinyproxy.allowUnverifiedDownload`.
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -39,6 +39,8 @@ export interface HostBootstrapInput {
   readonly siteHostname: string;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
+  /** The pool's hosted-UI URL as deployed (the derived prefix is only known to CloudFormation). */
+  readonly cognitoDomainUrl: string;
   /** The stacks' region (a token for env-agnostic stacks). */
   readonly region: string;
   /** SSM Parameter Store prefix the host reads its configuration from: `/shinykit/<name>/`. */
@@ -58,16 +60,26 @@ export const HOST_FILES_ARCHIVE = '/var/lib/shinykit/host-files.zip';
 export const HOST_ASSET_EXCLUDE: readonly string[] = ['__pycache__', '*.pyc'];
 
 /**
- * SHA-256 of the official ShinyProxy jar, by version. Add a line per release
- * from the checksum OpenAnalytics publishes (or `sha256sum shinyproxy-X.Y.Z.jar`
- * of a download you trust). Empty because this kit was written without
- * internet access: nothing here was guessed. A version not listed is verified
- * against the publisher's checksum file at install time instead.
+ * SHA-256 of the official ShinyProxy jar, by version. The host installs a jar only
+ * when its download matches (or the config sets `shinyproxy.allowUnverifiedDownload`).
+ *
+ * 3.2.4 — how sure we are: the one public source of this value is a workshop's
+ * golden-image script (two revisions of the same file) that downloads the GitHub
+ * release asset and checks it with `sha256sum --check`; no other script, Dockerfile
+ * or OpenAnalytics page found here publishes a checksum for any release (searched
+ * 2026-12-02), and this kit was built without internet access, so it could not be
+ * recomputed. If it is wrong, the host fails closed: the bootstrap stops in step
+ * shinyproxy-install with "checksum mismatch" and CloudFormation gets FAILURE, which
+ * is the safe direction. To confirm or replace it: `sha256sum shinyproxy-3.2.4.jar`
+ * of a download you trust, then `shinyproxy.sha256` in shinykit.yaml overrides this.
  */
-export const SHINYPROXY_SHA256: Readonly<Record<string, string>> = {};
+export const SHINYPROXY_SHA256: Readonly<Record<string, string>> = {
+  '3.2.4': '0bd68e3ba31b5288b5523ee250e90f316f5e0524bd11bcc18645499ede1ee57e',
+};
 
+/** The GitHub release asset: the artifact the pinned checksum above was taken from. */
 export function shinyProxyDownloadUrl(version: string): string {
-  return `https://www.shinyproxy.io/downloads/shinyproxy-${version}.jar`;
+  return `https://github.com/openanalytics/shinyproxy/releases/download/v${version}/shinyproxy-${version}.jar`;
 }
 
 /** The pinned checksum for the configured version, or '' when there is none. */
@@ -84,6 +96,15 @@ export const HOST_FILES: ReadonlyArray<{ readonly asset: string; readonly path: 
   { asset: 'shinykit-tls.sh', path: '/usr/local/sbin/shinykit-tls', mode: '0755' },
   { asset: 'shinykit-client-secret.sh', path: '/usr/local/sbin/shinykit-client-secret', mode: '0700' },
   { asset: 'shinykit-publish-status.sh', path: '/usr/local/sbin/shinykit-publish-status', mode: '0755' },
+  { asset: 'shinykit-shinyproxy-jar.sh', path: '/usr/local/sbin/shinykit-shinyproxy-jar', mode: '0755' },
+  { asset: 'shinykit-lock.sh', path: '/usr/local/sbin/shinykit-lock', mode: '0755' },
+  { asset: 'shinykit-orphans.sh', path: '/usr/local/sbin/shinykit-orphans', mode: '0755' },
+  { asset: 'shinykit-memory.sh', path: '/usr/local/sbin/shinykit-memory', mode: '0755' },
+  { asset: 'shinykit-status.py', path: '/usr/local/sbin/shinykit-status', mode: '0755' },
+  { asset: 'docker/daemon.json', path: '/usr/local/share/shinykit/daemon.json', mode: '0644' },
+  { asset: 'logrotate/shinykit', path: '/usr/local/share/shinykit/logrotate-shinykit', mode: '0644' },
+  { asset: 'logrotate/nginx', path: '/usr/local/share/shinykit/logrotate-nginx', mode: '0644' },
+  { asset: 'tmpfiles/shinykit.conf', path: '/usr/local/share/shinykit/tmpfiles-shinykit.conf', mode: '0644' },
   { asset: 'systemd/shinyproxy.service', path: '/etc/systemd/system/shinyproxy.service', mode: '0644' },
   { asset: 'systemd/shinykit-tls.service', path: '/etc/systemd/system/shinykit-tls.service', mode: '0644' },
   { asset: 'systemd/shinykit-tls.timer', path: '/etc/systemd/system/shinykit-tls.timer', mode: '0644' },
@@ -119,6 +140,9 @@ export function buildHostUserData(input: HostBootstrapInput, hostFiles: s3assets
     ['SHINYKIT_SHINYPROXY_SHA256', shinyProxyChecksum(cfg)],
     // The content hash of assets/host: changed files, changed user data, new instance.
     ['SHINYKIT_HOST_FILES_HASH', hostFiles.assetHash],
+    ['SHINYKIT_SHINYPROXY_ALLOW_UNVERIFIED', cfg.shinyproxy.allowUnverifiedDownload ? 'yes' : 'no'],
+    // What apply's login check expects ShinyProxy to redirect to (assets/host/shinykit-apply.sh).
+    ['SHINYKIT_COGNITO_DOMAIN_URL', input.cognitoDomainUrl],
   ];
   const ud = ec2.UserData.forLinux({ shebang: '#!/bin/bash' });
   ud.addCommands(

@@ -25,6 +25,8 @@ export interface HostProps {
   readonly userPoolId: string;
   readonly userPoolArn: string;
   readonly userPoolClientId: string;
+  /** `https://<prefix>.auth.<region>.amazoncognito.com` (a token from the data stack). */
+  readonly cognitoDomainUrl: string;
   /** ARNs of this kit's ECR repositories: the only ones the host may pull from. */
   readonly repositoryArns: readonly string[];
   /** Parameter Store prefix (`/shinykit/<name>/`): read below it, write only below `status/`. */
@@ -147,6 +149,7 @@ export class Host extends Construct {
       siteHostname: props.siteHostname,
       userPoolId: props.userPoolId,
       userPoolClientId: props.userPoolClientId,
+      cognitoDomainUrl: props.cognitoDomainUrl,
       region: stack.region,
       parameterPrefix: props.parameterPrefix,
       logGroupName: this.logGroup.logGroupName,

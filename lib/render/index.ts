@@ -20,7 +20,7 @@ export const RENDER_FILES = {
 export function renderConfigs(input: RenderInput): RenderedConfigs {
   const values = checkInput(input);
   return {
-    nginx: renderNginx(values, input.source),
+    nginx: renderNginx(values, input.source, input.nginxVersion),
     application: renderApplication(input.config, values, input.images, input.source),
   };
 }

@@ -16,6 +16,12 @@ export interface RenderInput {
   readonly images: Readonly<Record<string, string>>;
   /** Where the inputs came from, for the generated-file header (one line). */
   readonly source: string;
+  /**
+   * The host's nginx version (published by the host as <prefix>status/host): from 1.25.1 the
+   * snippet says `http2 on;` instead of the deprecated `listen … http2`. Unknown: the older
+   * syntax, which every version accepts (newer ones with a warning).
+   */
+  readonly nginxVersion?: string;
 }
 
 export interface RenderedConfigs {

@@ -1,7 +1,10 @@
 /**
  * The nginx `conf.d` snippet: port 80 for ACME challenges and the https
  * redirect, port 443 terminating TLS in front of ShinyProxy on 127.0.0.1:8080.
- * nginx 1.22 syntax (`listen … ssl http2`), which newer releases still accept.
+ * HTTP/2 is switched on the way the host's nginx wants it: `listen … ssl http2` up to
+ * 1.25.0 (Debian 12's 1.22 in the tests), `http2 on;` from 1.25.1, which deprecates the
+ * listen parameter (nginx CHANGES, 1.25.1: "the 'http2' parameter of the 'listen'
+ * directive is deprecated").
  */
 import { hashComment, headerLines } from './header.js';
 import {
@@ -12,6 +15,17 @@ import {
   certificatePaths,
 } from './host.js';
 import type { RenderValues } from './inputs.js';
+import { compareVersions } from '../config.js';
+
+/** The first nginx release with the `http2` directive. */
+export const NGINX_HTTP2_DIRECTIVE_SINCE = '1.25.1';
+
+/** The listen line(s) for port 443 for an nginx version (unknown: the syntax every version takes). */
+export function httpsListen(nginxVersion?: string): string[] {
+  return nginxVersion && /^\d+\.\d+\.\d+$/.test(nginxVersion) && compareVersions(nginxVersion, NGINX_HTTP2_DIRECTIVE_SINCE) >= 0
+    ? ['    listen 443 ssl;', '    http2 on;']
+    : ['    listen 443 ssl http2;'];
+}
 
 /** Settings of the snippet that are not per deployment; exported so tests assert against them. */
 export const NGINX_SETTINGS = {
@@ -32,7 +46,7 @@ export const NGINX_SETTINGS = {
   resolver: '169.254.169.253',
 } as const;
 
-export function renderNginx(values: RenderValues, source: string): string {
+export function renderNginx(values: RenderValues, source: string, nginxVersion?: string): string {
   const host = values.siteHostname;
   const cert = certificatePaths(host);
   const s = NGINX_SETTINGS;
@@ -70,7 +84,7 @@ export function renderNginx(values: RenderValues, source: string): string {
     '}',
     '',
     'server {',
-    '    listen 443 ssl http2;',
+    ...httpsListen(nginxVersion),
     `    server_name ${host};`,
     '    server_tokens off;',
     '',

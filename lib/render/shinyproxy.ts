@@ -9,7 +9,7 @@
  * reference at shinyproxy.io. Non-obvious keys carry a comment in the output.
  */
 import { Document, isMap, isScalar, type YAMLMap } from 'yaml';
-import { appPort, loginIdentityProvider, type AppConfig, type Config } from '../config.js';
+import { appPort, DEFAULT_APP_MEMORY, loginIdentityProvider, type AppConfig, type Config } from '../config.js';
 import { headerLines } from './header.js';
 import {
   APP_PORT_RANGE,
@@ -105,7 +105,8 @@ export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, un
     // The ECS backend refuses limits; it sizes the Fargate task from the requests.
     Object.assign(spec, ecs);
   } else {
-    if (app.memory !== undefined) spec['container-memory-limit'] = app.memory;
+    // Every container gets a limit, so one app cannot take the memory ShinyProxy and the others need.
+    spec['container-memory-limit'] = app.memory ?? DEFAULT_APP_MEMORY;
     if (app.cpus !== undefined) spec['container-cpu-limit'] = app.cpus;
   }
   if (app.seats !== undefined) spec['minimum-seats-available'] = app.seats;

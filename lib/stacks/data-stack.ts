@@ -25,6 +25,8 @@ export class DataStack extends Stack {
   readonly address: Address;
   readonly registry: Registry;
   readonly identity: Identity;
+  /** `https://<prefix>.auth.<region>.amazoncognito.com`, the prefix as CloudFormation created it. */
+  readonly cognitoDomainUrl: string;
   readonly siteHostname: string;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -52,7 +54,7 @@ export class DataStack extends Stack {
     // The domain's Ref is the prefix CloudFormation actually created (derived from this
     // stack's id unless the config sets one): the CLI reads it from this output, never
     // recomputes it.
-    const cognitoDomainUrl = Fn.join('', ['https://', this.identity.domain.domainName, '.auth.', this.region, '.amazoncognito.com']);
+    const cognitoDomainUrl = (this.cognitoDomainUrl = Fn.join('', ['https://', this.identity.domain.domainName, '.auth.', this.region, '.amazoncognito.com']));
     const url = siteUrl(this.siteHostname);
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });

@@ -21,6 +21,8 @@ export interface HostStackProps extends StackProps {
   readonly userPoolId: string;
   readonly userPoolArn: string;
   readonly userPoolClientId: string;
+  /** The data stack's Cognito hosted-UI URL: apply's login check expects ShinyProxy to redirect there. */
+  readonly cognitoDomainUrl: string;
 }
 
 /**
@@ -60,6 +62,7 @@ export class HostStack extends Stack {
       userPoolId: props.userPoolId,
       userPoolArn: props.userPoolArn,
       userPoolClientId: props.userPoolClientId,
+      cognitoDomainUrl: props.cognitoDomainUrl,
       repositoryArns,
       parameterPrefix: parameterPrefix(cfg),
       logGroupName: Fn.join('', [hostLogGroupName(cfg), stackIdSuffixToken()]),

@@ -74,10 +74,12 @@ describe('shinykit apply (built CLI against moto_server)', () => {
     for (const v of values.values()) expect(Buffer.byteLength(v, 'utf8')).toBeLessThanOrEqual(4096);
 
     const commands = (await ssmAt(moto.url).send(new ListCommandsCommand({}))).Commands ?? [];
-    expect(commands).toHaveLength(1);
-    expect(commands[0]!.DocumentName).toBe('AWS-RunShellScript');
-    expect(commands[0]!.InstanceIds).toEqual([INSTANCE_ID]);
-    expect(commands[0]!.Parameters?.commands).toEqual(['/usr/local/sbin/shinykit-deliver candidate']);
+    // First the read-only session count (a new application.yml restarts ShinyProxy), then the delivery.
+    expect(commands.map((c) => c.Parameters?.commands?.[0]).sort()).toEqual(['/usr/local/sbin/shinykit-deliver candidate', '/usr/local/sbin/shinykit-status']);
+    for (const c of commands) {
+      expect(c.DocumentName).toBe('AWS-RunShellScript');
+      expect(c.InstanceIds).toEqual([INSTANCE_ID]);
+    }
 
     // Now the host has it: a dry run shows nothing to change.
     const again = await cli(project, ['--dry-run']);
@@ -124,6 +126,31 @@ describe('shinykit apply (built CLI against moto_server)', () => {
     const values = await parameters(PREFIX);
     expect(decodeSet(PREFIX, 'config', values)).toEqual(acceptedBefore);
     expect(decodeSet(PREFIX, 'candidate', values)!['shinyproxy/application.yml']).toContain(`@sha256:${'c'.repeat(64)}`);
+  });
+
+  it('open sessions stop a restart without --yes (exit 2, nothing written); --yes goes ahead', async () => {
+    const project = applyProject();
+    // The host's status report (assets/host/shinykit-status.py's shape) with two sessions open.
+    const report = JSON.stringify({
+      format: 1, time: '2026-12-02T10:00:00Z', services: {}, certificate: null, config: {}, backend: 'docker', images: [],
+      host: { uptimeSeconds: 1, memory: { totalMiB: 1, availableMiB: 1 }, swap: { totalMiB: 0, usedMiB: 0 }, disk: { totalGiB: 1, usedGiB: 0, freeGiB: 1, usedPercent: 0 } },
+      sessions: [{ app: 'shiny-demo', user: 'ana@example.org', proxyId: 'p1', created: 'now' }, { app: 'dash-demo', user: 'bob@example.org', proxyId: 'p2', created: 'now' }],
+      sessionCount: 2,
+    });
+    const proxy = await failingInvocationProxy(moto.url, { status: 'Success', responseCode: 0, stdout: report });
+    try {
+      const refused = await cli(project, [], proxy.url);
+      expect(refused.exitCode).toBe(2);
+      expect(refused.stderr).toContain('2 sessions are open (ana@example.org, bob@example.org)');
+      expect(refused.stderr).toContain('2 sessions are open and would end; nothing was changed');
+      expect(refused.stderr).toContain('--yes');
+      expect((await parameters(PREFIX)).size).toBe(0);
+      const forced = await cli(project, ['--yes'], proxy.url);
+      expect(forced.exitCode).toBe(0);
+      expect(decodeSet(PREFIX, 'config', await parameters(PREFIX))).toBeDefined();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a host whose rollback also failed says the host needs attention', async () => {

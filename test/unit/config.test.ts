@@ -57,7 +57,7 @@ describe('defaults and derived values', () => {
     expect(cfg.host).toEqual({ instanceType: 't3.small', volumeGiB: 30, allowSshFromAnywhere: false });
     expect(cfg.cognito.mfa).toBe('required');
     expect(cfg.cognito.featurePlan).toBe('essentials');
-    expect(cfg.shinyproxy).toEqual({ version: '3.2.3', title: 'Shiny apps', adminGroups: [] });
+    expect(cfg.shinyproxy).toEqual({ version: '3.2.4', title: 'Shiny apps', adminGroups: [], allowUnverifiedDownload: false });
     expect(cfg.apps[0]!.kind).toBe('shiny');
   });
 
@@ -128,7 +128,9 @@ const INVALID: [string, string, string, RegExp][] = [
   ['zero cpus', GOOD.replace('    kind: dash\n', '    kind: dash\n    cpus: 0\n'), 'apps[1].cpus', /greater than 0/],
   ['bad region', `${GOOD}region: europe\n`, 'region', /AWS region/],
   ['bad domain', `${GOOD}domain: Apps.Example.org\n`, 'domain', /lowercase DNS name/],
-  ['bad shinyproxy version', `${GOOD}shinyproxy: { version: latest }\n`, 'shinyproxy.version', /3\.2\.3/],
+  ['bad shinyproxy version', `${GOOD}shinyproxy: { version: latest }\n`, 'shinyproxy.version', /3\.2\.4/],
+  ['shinyproxy older than 3.2', `${GOOD}shinyproxy: { version: 3.1.1 }\n`, 'shinyproxy.version', /3\.2\.0 or later/],
+  ['sha256 that is not 64 hex digits', `${GOOD}shinyproxy: { sha256: abc123 }\n`, 'shinyproxy.sha256', /64 hex digits/],
   ['bad group name', GOOD.replace('users: {}', '"a b": {}'), 'cognito.groups', /group name/],
 ];
 

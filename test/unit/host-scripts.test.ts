@@ -165,7 +165,8 @@ describe('delivery round trip: shinykit apply → Parameter Store (moto) → shi
     const status = JSON.parse((await ssm.send(new GetParameterCommand({ Name: `${PREFIX}status/last-apply` }))).Parameter!.Value!);
     expect(status.result).toBe('applied');
     expect(readFileSync(join(dir, 'apply.log'), 'utf8')).toContain('RESULT: applied');
-  });
+    // Two deliveries, each several AWS CLI v2 calls (a second or more each on a shared machine).
+  }, 300_000);
 
   it('re-applying the accepted set at boot before anything was delivered keeps the current config (exit 0)', async () => {
     await moto.reset();

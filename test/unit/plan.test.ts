@@ -174,12 +174,13 @@ describe('plan: app build inputs', () => {
 });
 
 describe('plan: host software', () => {
-  it('warns when no SHA-256 is pinned for the ShinyProxy jar, and says how to pin it', () => {
-    const s = describeHostSoftware(cfg);
-    expect(s).toMatchObject({ shinyproxyVersion: '3.2.3', checksumPin: 'none' });
-    expect(s.downloadUrl).toMatch(/shinyproxy-3\.2\.3\.jar$/);
+  it('the default version is pinned by the kit; an unpinned one warns that the deploy will fail, and says how to pin it', () => {
+    expect(describeHostSoftware(cfg)).toMatchObject({ shinyproxyVersion: '3.2.4', checksumPin: 'kit' });
+    const s = describeHostSoftware(parseConfig(BASE.replace('shinyproxy: { adminGroups: [admins] }', 'shinyproxy: { adminGroups: [admins], version: 3.2.0 }')));
+    expect(s).toMatchObject({ shinyproxyVersion: '3.2.0', checksumPin: 'none' });
+    expect(s.downloadUrl).toMatch(/v3\.2\.0\/shinyproxy-3\.2\.0\.jar$/);
     const text = formatHostSoftware(s).join('\n');
-    expect(text).toContain('warning: no SHA-256 is pinned');
+    expect(text).toContain('the host will refuse the download');
     expect(text).toContain('set shinyproxy.sha256');
   });
 

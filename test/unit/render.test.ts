@@ -207,9 +207,11 @@ describe('renderConfigs: application.yml', () => {
 
   it('leaves optional keys out when the config does not set them', () => {
     for (const s of y.proxy.specs) {
-      for (const k of ['container-memory-limit', 'container-cpu-limit', 'minimum-seats-available', 'container-env']) {
+      for (const k of ['container-cpu-limit', 'minimum-seats-available', 'container-env']) {
         expect(s).not.toHaveProperty(k);
       }
+      // Memory is never unlimited: the kit's default fits two sessions next to ShinyProxy on a t3.small.
+      expect(s['container-memory-limit']).toBe('512m');
     }
   });
 

@@ -1,0 +1,48 @@
+/**
+ * `shinykit logs [shinyproxy|nginx|bootstrap|apply|tls|app <id>]`: the kit's CloudWatch Logs
+ * (cli/logs). Read-only. ShinyProxy's log by default.
+ */
+import { Command } from 'commander';
+import { createContext } from '../lib/context.js';
+import { UsageError } from '../lib/errors.js';
+import { LOG_TARGETS, parseSince, runLogs, type LogTarget } from '../logs/index.js';
+
+export function logsCommand(): Command {
+  return new Command('logs')
+    .description('show the host\'s and the apps\' logs from CloudWatch Logs: shinyproxy (default), nginx, bootstrap, apply, tls, app <id>')
+    .argument('[what]', `one of: ${LOG_TARGETS.join(', ')}`, 'shinyproxy')
+    .argument('[app]', 'with `app`: the app id')
+    .option('--user <id>', 'with `app`: only this user\'s sessions (their email)')
+    .option('--since <duration>', 'how far back: 30m, 1h, 2d', '1h')
+    .option('--grep <regex>', 'only lines matching this regular expression')
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C')
+    .action(async (what: string, app: string | undefined, opts: { user?: string; since: string; grep?: string; follow?: boolean }, cmd: Command) => {
+      const ctx = createContext(cmd);
+      if (!(LOG_TARGETS as readonly string[]).includes(what)) {
+        throw new UsageError(`unknown log "${what}"; expected one of: ${LOG_TARGETS.join(', ')}`);
+      }
+      const target = what as LogTarget;
+      if (target === 'app') {
+        const ids = ctx.config().apps.map((a) => a.id);
+        if (!app || !ids.includes(app)) {
+          throw new UsageError(app ? `no app "${app}" in ${ctx.options.config}` : '`logs app` needs an app id', { hint: `apps: ${ids.join(', ')}` });
+        }
+      } else if (app || opts.user) {
+        throw new UsageError(`an app id and --user go with \`logs app <id>\`, not \`logs ${target}\``);
+      }
+      let grep: RegExp | undefined;
+      if (opts.grep !== undefined) {
+        try {
+          grep = new RegExp(opts.grep);
+        } catch (err) {
+          throw new UsageError(`--grep ${opts.grep}: not a regular expression (${(err as Error).message})`);
+        }
+      }
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      await runLogs(
+        { target, app, user: opts.user, startTime: Date.now() - parseSince(opts.since), grep, follow: opts.follow, signal: controller.signal, print: (l) => ctx.out.result(l) },
+        ctx,
+      );
+    });
+}

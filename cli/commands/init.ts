@@ -107,7 +107,7 @@ apps:                               # each app: a Docker build context; \`npx sh
     description: An interactive R Shiny example
     context: ${EXAMPLE_APPS['shiny-demo']}          # relative to this file; holds the Dockerfile
     groups: [admin_users, shiny_users]   # who may open it
-    memory: 512m                    # container limits (t3.small fits about two sessions of each; see `shinykit plan`)
+    memory: 512m                    # container limits (t3.small fits about two sessions of each; see shinykit plan)
     cpus: 1
   - id: dash-demo
     kind: dash

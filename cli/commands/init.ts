@@ -18,7 +18,7 @@ import { assetsDir } from '../../lib/constructs/assets.js';
 
 export interface InitAnswers {
   readonly name: string;
-  /** Empty: no domain, the site is https://<elastic-ip>.sslip.io. */
+  /** Empty: no domain, the site is https://<elastic-ip>/ (a Let's Encrypt IP certificate). */
   readonly domain?: string;
   readonly email: string;
 }
@@ -61,7 +61,7 @@ function configTemplate(a: InitAnswers): string {
   const domain = a.domain
     ? `domain: ${a.domain}                # the site's name; point its DNS A record at the HostPublicIp output\n` +
       `# hostedZone: ${parentZone(a.domain)}          # optional: a Route 53 zone you own, so the A record is created for you`
-    : `# domain: apps.example.org          # optional; without it the site is https://<elastic-ip>.sslip.io\n` +
+    : `# domain: apps.example.org          # optional; without it the site is https://<elastic-ip>/\n` +
       `# hostedZone: example.org           # optional; with domain, the DNS A record is created too`;
   return `# shinykit.yaml: one file describes the whole deployment. The CDK stacks and the
 # \`shinykit\` CLI both read it. Check it with \`npx shinykit validate\`, and see what it
@@ -70,7 +70,7 @@ name: ${a.name}                     # prefixes stack and repository names (DNS-l
 # region: eu-west-1                 # optional; pins the stacks to a region (else your AWS profile's)
 ${domain}
 tls:
-  email: ${/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(a.email) ? a.email : JSON.stringify(a.email)}            # Let's Encrypt account email (certificate expiry notices)
+  email: ${/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(a.email) ? a.email : JSON.stringify(a.email)}            # ACME account contact at Let's Encrypt (it sends no expiry mail since June 2025; doctor reports expiry)
 host:
   instanceType: t3.small            # t4g.* (Graviton, cheaper) builds arm64 images and picks an arm64 AMI
   volumeGiB: 30                     # root volume (gp3, encrypted): the OS plus every app image
@@ -193,7 +193,7 @@ export async function promptAnswers(
 ): Promise<Partial<InitAnswers>> {
   const name = given.name ?? ((await ask(`Project name [${defaults.name}]: `)).trim() || defaults.name);
   const domain =
-    given.domain ?? ((await ask('Domain for the site (blank: use <elastic-ip>.sslip.io): ')).trim() || undefined);
+    given.domain ?? ((await ask('Domain for the site (blank: serve https://<elastic-ip>/): ')).trim() || undefined);
   let email = given.email;
   while (!email) email = (await ask("Email for Let's Encrypt expiry notices: ")).trim();
   return { name, domain, email };
@@ -204,7 +204,7 @@ export function initCommand(): Command {
     .description('scaffold a new project: a commented shinykit.yaml, two example apps, .gitignore entries')
     .argument('[dir]', 'directory to create the project in', '.')
     .option('--name <name>', 'project name (default: from the directory name)')
-    .option('--domain <domain>', "the site's DNS name (default: none, use <elastic-ip>.sslip.io)")
+    .option('--domain <domain>', "the site's DNS name (default: none, serve https://<elastic-ip>/)")
     .option('--email <email>', "email for Let's Encrypt certificate expiry notices")
     .option('-y, --yes', 'do not prompt; use the defaults for anything not given')
     .option('--force', 'overwrite existing files')

@@ -81,7 +81,7 @@ export function checkInput(input: RenderInput): RenderValues {
 
   const siteHostname = out(OutputKeys.SiteHostname);
   if (siteHostname && !HOSTNAME.test(siteHostname)) {
-    problems.push(`output ${OutputKeys.SiteHostname} should be a lowercase DNS name such as apps.example.org, but it is ${JSON.stringify(siteHostname)}`);
+    problems.push(`output ${OutputKeys.SiteHostname} should be a lowercase DNS name such as apps.example.org or an IPv4 address, but it is ${JSON.stringify(siteHostname)}`);
   }
   const cognitoDomainUrl = httpsUrl(OutputKeys.CognitoDomainUrl).replace(/\/+$/, '');
   const jwksUrl = httpsUrl(OutputKeys.JwksUrl);
@@ -147,7 +147,7 @@ function isHttpsUrl(value: string): boolean {
  */
 export function placeholderOutputs(cfg: Config): Record<string, string> {
   const region = cfg.region ?? 'eu-west-1';
-  const siteHostname = cfg.domain ?? '203.0.113.10.sslip.io';
+  const siteHostname = cfg.domain ?? (cfg.tls.sslip ? '203.0.113.10.sslip.io' : '203.0.113.10');
   const cognitoDomainUrl = `https://${cognitoDomainPrefix(cfg)}.auth.${region}.amazoncognito.com`;
   const clientId = 'exampleclientid0000000000';
   const poolId = `${region}_EXAMPLE00`;

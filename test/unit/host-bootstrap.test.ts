@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOST_FILES, hostAssetsDir, hostFileContent, USER_DATA_LIMIT_BYTES } from '../../lib/constructs/host-bootstrap.js';
+import { HOST_FILES, LEGO, hostAssetsDir, hostFileContent, USER_DATA_LIMIT_BYTES } from '../../lib/constructs/host-bootstrap.js';
 import { ExtraOutputKeys } from '../../lib/outputs.js';
 import { asArray, configVariant, only, policyStatements, render, resourcesOf, synth, type Synthesized } from './stacks/synth.js';
 
@@ -72,7 +72,11 @@ describe('host user data', () => {
     expect(env).toContain("SHINYKIT_SHINYPROXY_VERSION='3.2.3'");
     expect(env).toContain("SHINYKIT_SHINYPROXY_URL='https://www.shinyproxy.io/downloads/shinyproxy-3.2.3.jar'");
     expect(env).toContain("SHINYKIT_TLS_EMAIL='ops@example.org'");
-    expect(env).toMatch(/SHINYKIT_SITE_HOSTNAME='<import:analytics-data:\S+PublicIp\S*>\.sslip\.io'/);
+    expect(env).toMatch(/SHINYKIT_SITE_HOSTNAME='<import:analytics-data:\S+PublicIp[^'>]*>'/);
+    expect(env).toContain("SHINYKIT_TLS_PROFILE='shortlived'");
+    expect(env).toContain(`SHINYKIT_LEGO_VERSION='${LEGO.version}'`);
+    expect(env).toContain(`SHINYKIT_LEGO_SHA256_X86_64='${LEGO.sha256.x86_64}'`);
+    expect(env).toContain(`SHINYKIT_LEGO_SHA256_AARCH64='${LEGO.sha256.aarch64}'`);
     expect(env).toMatch(/SHINYKIT_RESOURCE='\w+'/);
     expect(env).not.toMatch(/SECRET=/i);
   });

@@ -88,7 +88,7 @@ describe('host stack: instance', () => {
     const [instanceId, instance] = resourcesOf(s.hostJson, 'AWS::EC2::Instance')[0]!;
     const userData = render(instance.Properties.UserData['Fn::Base64']);
     expect(userData.startsWith('#!/bin/bash\n')).toBe(true);
-    expect(userData).toMatch(/<import:analytics-data:ExportsOutputFnGetAttAddressEip\w+PublicIp\w*>\.sslip\.io/);
+    expect(userData).toMatch(/SHINYKIT_SITE_HOSTNAME='<import:analytics-data:ExportsOutputFnGetAttAddressEip\w+PublicIp\w*>'/);
     expect(userData).toMatch(/<import:analytics-data:ExportsOutputRefIdentityUserPool[0-9A-F]+>/);
     expect(userData).toMatch(/<import:analytics-data:ExportsOutputRefIdentityUserPoolShinyProxyClient/);
     expect(userData).toContain('<AWS::Region>');

@@ -8,6 +8,7 @@ import type { Config } from '../../lib/config.js';
 import { stackNames } from '../../lib/outputs.js';
 import { checkAppInputs, type AppBuildInputs } from './apps.js';
 import { estimateCost, type CostEstimate } from './cost.js';
+import { describeTls, formatTls, type TlsPlan } from './tls.js';
 import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './host-software.js';
 import { describeExposure, type Exposure } from './exposure.js';
 import { defaultPricesFile, loadPrices } from './prices.js';
@@ -41,6 +42,8 @@ export interface PlanResult {
   readonly apps: readonly AppBuildInputs[];
   /** What the host installs, and whether the ShinyProxy jar's checksum is pinned. */
   readonly hostSoftware: HostSoftware;
+  /** How the site gets its certificate (cli/plan/tls.ts). */
+  readonly tls: TlsPlan;
   /** CDK annotations (warnings/errors) found at synthesis. */
   readonly messages: SynthesizedStack['messages'];
 }
@@ -56,13 +59,14 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
   return {
     project: cfg.name,
     configFile: opts.configFile,
-    site: cfg.domain ? `https://${cfg.domain}/` : 'https://<elastic-ip>.sslip.io/ (the address is allocated at deploy time)',
+    site: cfg.domain ? `https://${cfg.domain}/` : `${describeTls(cfg).site} (the address is allocated at deploy time)`,
     stacks: stacks.map((s) => summarizeResources(s.name, s.template)),
     exposure: describeExposure(cfg, templates),
     cost: estimateCost({ config: cfg, templates, prices, pricesFile, mau: opts.mau, region: opts.region }),
     preview: opts.preview === false ? undefined : previewConfigs(cfg),
     apps: checkAppInputs(cfg, dirname(resolve(opts.configFile))),
     hostSoftware: describeHostSoftware(cfg),
+    tls: describeTls(cfg),
     messages: stacks.flatMap((s) => s.messages),
   };
 }
@@ -94,6 +98,8 @@ export function formatPlan(r: PlanResult): string {
 
   h('Host software');
   out.push(...formatHostSoftware(r.hostSoftware));
+  h('TLS certificate');
+  out.push(...formatTls(r.tls));
 
   const e = r.exposure;
   h('Exposure');

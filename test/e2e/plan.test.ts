@@ -75,10 +75,19 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(text.stdout).toContain('PLACEHOLDER outputs and images');
     expect(text.stdout).toContain('--- nginx/shinyproxy.conf (preview) ---');
     expect(text.stdout).toContain('--- shinyproxy/application.yml (preview) ---');
-    expect(text.stdout).toContain('203.0.113.10.sslip.io');
+    expect(text.stdout).toContain('server_name 203.0.113.10;');
     expect(text.stdout).toContain('roles-claim: cognito:groups');
     expect(text.stdout).toContain('- id: dash-demo');
     expect(text.stdout).toMatch(/sha256:0{64}/);
+  });
+
+  it('explains the TLS mode and its limits: without domain, a 160-hour certificate for the Elastic IP itself', () => {
+    expect(text.stdout).toContain('Site: https://<elastic-ip>/ (the address is allocated at deploy time)');
+    expect(text.stdout).toMatch(/TLS certificate\n-+\n  https:\/\/<elastic-ip>\/ via lego 4\.35\.2 \(release tarball, SHA-256 pinned per architecture\)/);
+    expect(text.stdout).toContain("a Let's Encrypt certificate for the Elastic IP itself (shortlived profile: valid 160 hours");
+    expect(text.stdout).toContain('kept in Parameter Store');
+    expect(text.stdout).toContain("Let's Encrypt sends no expiry mail since June 2025");
+    expect(text.stdout).not.toContain('sslip.io');
   });
 
   it('--json gives the same as data, with --mau applied above the free tier', () => {

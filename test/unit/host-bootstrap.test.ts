@@ -125,8 +125,11 @@ describe('host stack: bootstrap contract', () => {
 
     const byAction = (action: string) => statements.filter((st) => (asArray(st.Action) as string[]).includes(action));
     const resources = (action: string) => byAction(action).flatMap((st) => asArray(st.Resource).map(render));
-    // Writes: only the status parameters the host scripts publish.
-    expect(resources('ssm:PutParameter')).toEqual([expect.stringMatching(/:parameter\/shinykit\/analytics\/status\/\*$/)]);
+    // Writes: only the status parameters the host scripts publish, and the one certificate store parameter (shinykit-tls).
+    expect(resources('ssm:PutParameter')).toEqual([
+      expect.stringMatching(/:parameter\/shinykit\/analytics\/status\/\*$/),
+      expect.stringMatching(/:parameter\/shinykit\/analytics\/tls\/acme$/),
+    ]);
     // Reads: the deployment's own prefix (candidate/, config/, status/).
     for (const r of resources('ssm:GetParametersByPath')) expect(r).toMatch(/:parameter\/shinykit\/analytics(\/\*)?$/);
     // The client secret, read by shinykit-client-secret: the user pool only.

@@ -157,7 +157,7 @@ export function checkAnswers(a: { name: string; domain?: string; email: string }
   const answers: InitAnswers = { name: a.name.trim(), domain: a.domain?.trim() || undefined, email: a.email.trim() };
   const problems: string[] = [];
   if (!answers.name) problems.push('--name: a project name is required (lowercase letters, digits and hyphens)');
-  if (!answers.email) problems.push("--email: an email address is required (Let's Encrypt sends certificate expiry notices there)");
+  if (!answers.email) problems.push("--email: an email address is required (the ACME account's contact at Let's Encrypt)");
   if (problems.length === 0) {
     try {
       parseConfig(initConfigText(answers), 'shinykit.yaml');
@@ -195,7 +195,7 @@ export async function promptAnswers(
   const domain =
     given.domain ?? ((await ask('Domain for the site (blank: serve https://<elastic-ip>/): ')).trim() || undefined);
   let email = given.email;
-  while (!email) email = (await ask("Email for Let's Encrypt expiry notices: ")).trim();
+  while (!email) email = (await ask("Contact email for the Let's Encrypt (ACME) account: ")).trim();
   return { name, domain, email };
 }
 
@@ -205,7 +205,7 @@ export function initCommand(): Command {
     .argument('[dir]', 'directory to create the project in', '.')
     .option('--name <name>', 'project name (default: from the directory name)')
     .option('--domain <domain>', "the site's DNS name (default: none, serve https://<elastic-ip>/)")
-    .option('--email <email>', "email for Let's Encrypt certificate expiry notices")
+    .option('--email <email>', "contact email for the Let's Encrypt (ACME) account")
     .option('-y, --yes', 'do not prompt; use the defaults for anything not given')
     .option('--force', 'overwrite existing files')
     .action(async (dirArg: string, opts: { name?: string; domain?: string; email?: string; yes?: boolean; force?: boolean }, cmd: Command) => {

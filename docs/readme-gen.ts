@@ -39,7 +39,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
   'host.sshCidr': 'Opens port 22 to this IPv4 CIDR only. Absent: no SSH at all (use SSM Session Manager).',
   'host.shinyproxyJarSha256': 'SHA-256 of the ShinyProxy jar the host downloads; the host refuses a jar that does not match.',
   cognito: 'The Cognito user pool: who can log in, and the groups that open apps.',
-  'cognito.domainPrefix': 'Prefix of the hosted login page `https://<prefix>.auth.<region>.amazoncognito.com`; unique per region. Default: `<name>-login`.',
+  'cognito.domainPrefix': 'Prefix of the hosted login page `https://<prefix>.auth.<region>.amazoncognito.com`; unique per region across all AWS accounts. Default: `<name>-login-<s>`, `<s>` being the first 8 hex digits of the data stack\'s StackId UUID (unique with no action, stable across updates; `plan` shows the pattern before the first deploy, the `CognitoDomainUrl` output the real value). Cannot change on a deployed pool.',
   'cognito.mfa': 'Multi-factor authentication (TOTP apps): `off`, `optional` (users may enrol) or `required`.',
   'cognito.featurePlan': 'Cognito feature plan. `plus` adds threat protection and costs more per user (see `shinykit plan`).',
   'cognito.groups': 'The groups, by name. Users get access to apps through groups (`shinykit users add EMAIL --group NAME`).',

@@ -6,7 +6,7 @@
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Config } from './config.js';
-import { stackNames } from './outputs.js';
+import { PROJECT_TAG_KEY, stackNames } from './outputs.js';
 import { DataStack } from './stacks/data-stack.js';
 import { HostStack } from './stacks/host-stack.js';
 
@@ -17,12 +17,21 @@ export interface BuildAppOptions {
   readonly nag?: boolean;
   /** Directory of shinykit.yaml: relative paths in it (SAML metadata files) resolve here. @default the working directory */
   readonly configDir?: string;
+  /**
+   * aws-cdk-lib's built-in CloudFormation validation at synth. It dominates synth time;
+   * callers that synthesize many variants to compare them (the config-transition test)
+   * turn it off, `cdk synth` keeps it. @default true
+   */
+  readonly builtinValidation?: boolean;
 }
 
 /**
  * Feature flags the stacks are written for. They live here rather than in cdk.json
  * so tests and `shinykit plan`, which build the app in-process, synthesize exactly
- * what `cdk synth` does.
+ * what `cdk synth` does. Only flags the pinned aws-cdk-lib defines (its cx-api
+ * FLAGS table; a test checks): an unknown key is silently ignored, so a stale one
+ * only misleads the reader. (`aws-iam:standardizedServicePrincipals` and
+ * `aws-ecr:removeLifecyclePolicyRetentionAttribute` were dropped for that reason.)
  */
 export const CDK_FEATURE_FLAGS = {
   '@aws-cdk/core:checkSecretUsage': true,
@@ -30,8 +39,9 @@ export const CDK_FEATURE_FLAGS = {
   '@aws-cdk/core:enablePartitionLiterals': true,
   '@aws-cdk/aws-ec2:restrictDefaultSecurityGroup': true,
   '@aws-cdk/aws-ec2:uniqueImdsv2TemplateName': true,
-  '@aws-cdk/aws-iam:standardizedServicePrincipals': true,
-  '@aws-cdk/aws-ecr:removeLifecyclePolicyRetentionAttribute': true,
+  // AwsCustomResource (the ECS service-linked role) uses the Lambda runtime's SDK
+  // rather than downloading the latest at deploy time (no npm at deploy time).
+  '@aws-cdk/customresources:installLatestAwsSdkDefault': false,
   '@aws-cdk/core:target-partitions': ['aws'],
   // Strong (Export/ImportValue): CloudFormation refuses to delete the data stack
   // while a host stack still uses its pool and address.
@@ -39,7 +49,7 @@ export const CDK_FEATURE_FLAGS = {
 } as const;
 
 export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; data: DataStack; host: HostStack } {
-  const app = new App({ outdir: opts.outdir, context: { ...CDK_FEATURE_FLAGS } });
+  const app = new App({ outdir: opts.outdir, context: { ...CDK_FEATURE_FLAGS }, builtinCloudFormationValidation: opts.builtinValidation ?? true });
   // Env-agnostic unless the config pins a region: synth then needs no account,
   // no credentials and no lookups.
   const env: Environment | undefined = cfg.region ? { region: cfg.region } : undefined;
@@ -50,6 +60,9 @@ export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; d
     configDir: opts.configDir,
     env,
     description: `shinykit ${cfg.name}: Cognito users, ECR repositories, Elastic IP (retained on deletion)`,
+    // `cdk destroy` must not take the users, images and address by accident: CloudFormation
+    // refuses to delete the stack until termination protection is turned off (docs/teardown.md).
+    terminationProtection: true,
   });
   const host = new HostStack(app, names.host, {
     config: cfg,
@@ -63,7 +76,7 @@ export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; d
   });
   host.addStackDependency(data, 'the host uses the user pool, the client and the Elastic IP');
 
-  Tags.of(app).add('shinykit:project', cfg.name);
+  Tags.of(app).add(PROJECT_TAG_KEY, cfg.name);
   if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, data, host };
 }

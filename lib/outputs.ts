@@ -80,10 +80,23 @@ export function ecsTaskRoleOutputKey(app: Pick<AppConfig, 'id'> | string): strin
   return `EcsTaskRole${appKey(typeof app === 'string' ? app : app.id)}`;
 }
 
-/** `/shinykit/<name>/apps/`: ShinyProxy appends `sp-<proxy id>` per session (output EcsLogGroupPrefix). */
+/**
+ * `/shinykit/<name>/apps/`: the fixed start of the app log groups' prefix. The host
+ * stack appends the first group of its StackId UUID (`/shinykit/<name>/apps/<s>/`,
+ * output EcsLogGroupPrefix) so a redeployed host stack never collides with the
+ * retained groups of an earlier one; ShinyProxy appends `sp-<spec id>` (one group per app).
+ */
 export function appLogGroupPrefix(cfg: Pick<Config, 'name'>): string {
   return `/shinykit/${cfg.name}/apps/`;
 }
+
+/**
+ * The tag every ECS task definition and task of this kit carries (ShinyProxy copies
+ * each spec's `labels` into RegisterTaskDefinition and RunTask tags). The host role's
+ * ECS rights are conditioned on it, so two kits in one account and region cannot
+ * run, tag or delete each other's task definitions. The same key the stacks are tagged with.
+ */
+export const PROJECT_TAG_KEY = 'shinykit:project';
 
 /** The output keys `backend: ecs` adds. */
 export function ecsOutputKeys(cfg: Pick<Config, 'apps'>): string[] {

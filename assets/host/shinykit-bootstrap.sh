@@ -9,7 +9,8 @@
 #   config the host accepted is re-applied from Parameter Store.
 #
 # CloudFormation waits for this script (creation policy): it signals SUCCESS once nginx, Docker
-# and ShinyProxy answer locally, FAILURE (with the failing step as the signal's id) otherwise.
+# and ShinyProxy answer locally, FAILURE (with the failing step as the signal's id) otherwise;
+# cfn-signal is installed first, on its own, so that holds from the second step on.
 # The log tail then goes to the serial console, CloudWatch Logs and <prefix>status/bootstrap.
 set -Eeuo pipefail
 umask 022
@@ -72,6 +73,9 @@ cfn_signal() {
 
 on_error() {
   local rc=$?
+  # set -E runs this trap in command substitutions too ($(imds ...)): leave the report
+  # to the main shell, or the failure is signalled twice and the second id is garbage.
+  if [ "$BASHPID" != "$$" ]; then exit "$rc"; fi
   trap - ERR
   echo "BOOTSTRAP FAILED in step '$current_step' (exit $rc); last lines of $log follow"
   local tail_text
@@ -117,6 +121,15 @@ http_answers() {
   [ "${code:-000}" != 000 ]
 }
 
+# First, alone and retried: AL2023 ships no cfn-signal, and until aws-cfn-bootstrap is in
+# place no failure can reach CloudFormation (it would wait out the 30-minute creation
+# policy with no reason). Its own transaction, so a broken mirror for any other package
+# cannot take it down with it. Every step after this one signals FAILURE with its name.
+step cfn-bootstrap
+if [ ! -x "$cfn_signal_bin" ]; then
+  retry dnf -y -q install aws-cfn-bootstrap
+fi
+
 step metadata
 instance_id=$(imds meta-data/instance-id)
 account_id=$(imds dynamic/instance-identity/document | python3 -c 'import json, sys; print(json.load(sys.stdin)["accountId"])')
@@ -125,7 +138,7 @@ echo "instance $instance_id, account $account_id, region $SHINYKIT_REGION, archi
 step packages
 # All from Amazon Linux 2023's own repositories (signed by Amazon), for either architecture.
 retry dnf -y -q install docker nginx python3-pyyaml amazon-ecr-credential-helper \
-  java-21-amazon-corretto-headless amazon-cloudwatch-agent aws-cfn-bootstrap openssl tar
+  java-21-amazon-corretto-headless amazon-cloudwatch-agent openssl tar
 
 # ---- TLS (issue 13): the pinned ACME client. Kept apart from the other steps on purpose. ----
 # lego's release tarball for this architecture, checked against the SHA-256 in host.env

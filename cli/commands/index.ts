@@ -17,6 +17,7 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'init', load: async () => (await import('./init.js')).initCommand() },
   { name: 'validate', load: async () => (await import('./validate.js')).validateCommand() },
   { name: 'plan', load: async () => (await import('./plan.js')).planCommand() },
+  { name: 'preflight', load: async () => (await import('./preflight.js')).preflightCommand() },
   { name: 'render', load: async () => (await import('./render.js')).renderCommand() },
   { name: 'users', load: async () => (await import('./users/index.js')).usersCommand() },
   { name: 'groups', load: async () => (await import('./groups.js')).groupsCommand() },

@@ -76,7 +76,7 @@ host:
   volumeGiB: 30                     # root volume (gp3, encrypted): the OS plus every app image
   # sshCidr: 203.0.113.7/32         # optional; absent = no port 22 at all (use SSM Session Manager)
 cognito:
-  # domainPrefix: ${a.name}-login   # optional; the hosted login page's prefix, derived from name when absent
+  # domainPrefix: ${a.name}-login   # optional; absent = ${a.name}-login-<8 hex digits of the data stack's id>, unique with no action
   mfa: optional                     # off | optional | required
   featurePlan: essentials           # lite | essentials | plus (plus adds threat protection, costs extra)
   groups:                           # users get access through groups: \`npx shinykit users add EMAIL --group G\`

@@ -6,9 +6,12 @@
 import { createRequire } from 'node:module';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 
@@ -19,9 +22,12 @@ const require = createRequire(import.meta.url);
 export const sdk = {
   cloudformation: () => require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation'),
   cognito: () => require('@aws-sdk/client-cognito-identity-provider') as typeof import('@aws-sdk/client-cognito-identity-provider'),
+  ec2: () => require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2'),
   ecr: () => require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr'),
   ecs: () => require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs'),
   iam: () => require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam'),
+  route53: () => require('@aws-sdk/client-route-53') as typeof import('@aws-sdk/client-route-53'),
+  secretsManager: () => require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager'),
   ssm: () => require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm'),
   sts: () => require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts'),
 };
@@ -42,8 +48,14 @@ export interface AwsClients {
   sts(): STSClient;
   /** backend: ecs (doctor checks the cluster). */
   ecs(): ECSClient;
-  /** backend: ecs (doctor checks the app roles). */
+  /** backend: ecs (doctor checks the app roles; preflight the ECS service-linked role). */
   iam(): IAMClient;
+  /** preflight: Elastic IP quota, instance type offerings. */
+  ec2(): EC2Client;
+  /** preflight: the identity providers' client secrets exist (DescribeSecret, never the value). */
+  secretsManager(): SecretsManagerClient;
+  /** preflight: the hosted zone exists. */
+  route53(): Route53Client;
 }
 
 /** Clients are created on first use and reused, one per service. */
@@ -67,5 +79,8 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     sts: lazy('sts', () => new (sdk.sts().STSClient)(config)),
     ecs: lazy('ecs', () => new (sdk.ecs().ECSClient)(config)),
     iam: lazy('iam', () => new (sdk.iam().IAMClient)(config)),
+    ec2: lazy('ec2', () => new (sdk.ec2().EC2Client)(config)),
+    secretsManager: lazy('secretsManager', () => new (sdk.secretsManager().SecretsManagerClient)(config)),
+    route53: lazy('route53', () => new (sdk.route53().Route53Client)(config)),
   };
 }

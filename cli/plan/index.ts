@@ -13,7 +13,9 @@ import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './h
 import { describeExposure, type Exposure } from './exposure.js';
 import { defaultPricesFile, loadPrices } from './prices.js';
 import { previewConfigs, type ConfigPreview } from './preview.js';
+import { describeSignInDomain, formatSignInDomain, type SignInDomain } from './sign-in-domain.js';
 import { summarizeResources, type StackResources } from './resources.js';
+import { formatDeployed, type DeployedComparison } from './deployed.js';
 import { synthesize, type SynthesizedStack } from './synth.js';
 
 export interface PlanOptions {
@@ -28,12 +30,16 @@ export interface PlanOptions {
   readonly progress?: (line: string) => void;
   /** Injected in unit tests to skip the (slow) synthesis. */
   readonly synth?: (cfg: Config) => Promise<SynthesizedStack[]>;
+  /** Compares with the deployed stacks (cli/plan/deployed.ts); absent: offline, not compared. */
+  readonly deployed?: (stacks: readonly SynthesizedStack[]) => Promise<DeployedComparison>;
 }
 
 export interface PlanResult {
   readonly project: string;
   readonly configFile: string;
   readonly site: string;
+  /** The Cognito hosted UI (its prefix, or the pattern before the first deploy). */
+  readonly signIn: SignInDomain;
   readonly stacks: readonly StackResources[];
   readonly exposure: Exposure;
   readonly cost: CostEstimate;
@@ -46,6 +52,8 @@ export interface PlanResult {
   readonly tls: TlsPlan;
   /** CDK annotations (warnings/errors) found at synthesis. */
   readonly messages: SynthesizedStack['messages'];
+  /** What the deploy would do to the running kit, or why it was not compared. */
+  readonly deployed: DeployedComparison;
 }
 
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
@@ -60,6 +68,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     project: cfg.name,
     configFile: opts.configFile,
     site: cfg.domain ? `https://${cfg.domain}/` : `${describeTls(cfg).site} (the address is allocated at deploy time)`,
+    signIn: describeSignInDomain(cfg),
     stacks: stacks.map((s) => summarizeResources(s.name, s.template)),
     exposure: describeExposure(cfg, templates),
     cost: estimateCost({ config: cfg, templates, prices, pricesFile, mau: opts.mau, region: opts.region }),
@@ -68,6 +77,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     hostSoftware: describeHostSoftware(cfg),
     tls: describeTls(cfg),
     messages: stacks.flatMap((s) => s.messages),
+    deployed: opts.deployed ? await opts.deployed(stacks) : { compared: false, reason: 'offline (--offline)' },
   };
 }
 
@@ -77,8 +87,12 @@ const money = (n: number | null, cur: string) => (n === null ? '?' : `${cur === 
 export function formatPlan(r: PlanResult): string {
   const out: string[] = [];
   const h = (title: string) => out.push('', title, '-'.repeat(title.length));
-  out.push(`shinykit plan: project "${r.project}" from ${r.configFile} (offline; nothing has been deployed)`);
+  out.push(`shinykit plan: project "${r.project}" from ${r.configFile} (${r.deployed.compared ? 'compared with the deployed stacks' : 'offline synthesis'}; nothing is deployed by plan)`);
   out.push(`Site: ${r.site}`);
+  out.push(formatSignInDomain(r.signIn));
+
+  h('Changes to the running kit');
+  out.push(...formatDeployed(r.deployed));
 
   h('Resources by stack');
   for (const s of r.stacks) {

@@ -14,14 +14,21 @@ export interface SynthesizedStack {
   readonly template: CfnTemplate;
   /** Warnings and errors CDK attached to constructs (deprecated APIs, cdk-nag findings, ...). */
   readonly messages: ReadonlyArray<{ readonly level: string; readonly path: string; readonly text: string }>;
+  /** The lowest CDK bootstrap stack version `cdk deploy` accepts for this stack (cloud assembly manifest). */
+  readonly requiresBootstrapStackVersion?: number;
+  /** The SSM parameter holding the bootstrap version: `/cdk-bootstrap/<qualifier>/version`. */
+  readonly bootstrapVersionParameter?: string;
 }
 
 /** `configDir`: shinykit.yaml's directory, which relative paths in it (SAML metadata files) resolve against. */
-export async function synthesize(cfg: Config, opts: { outdir?: string; configDir?: string } = {}): Promise<SynthesizedStack[]> {
+export async function synthesize(
+  cfg: Config,
+  opts: { outdir?: string; configDir?: string; builtinValidation?: boolean } = {},
+): Promise<SynthesizedStack[]> {
   const outdir = opts.outdir ?? mkdtempSync(join(tmpdir(), 'shinykit-plan-'));
   try {
     const { buildApp } = await import('../../lib/app.js');
-    const { app } = buildApp(cfg, { outdir, configDir: opts.configDir });
+    const { app } = buildApp(cfg, { outdir, configDir: opts.configDir, builtinValidation: opts.builtinValidation });
     const assembly = app.synth();
     return assembly.stacks.map((s) => ({
       name: s.stackName,
@@ -29,6 +36,8 @@ export async function synthesize(cfg: Config, opts: { outdir?: string; configDir
       messages: s.messages
         .filter((m) => m.level === 'warning' || m.level === 'error')
         .map((m) => ({ level: String(m.level), path: m.id, text: String(m.entry.data) })),
+      requiresBootstrapStackVersion: s.requiresBootstrapStackVersion,
+      bootstrapVersionParameter: s.bootstrapStackVersionSsmParameter,
     }));
   } finally {
     if (!opts.outdir) rmSync(outdir, { recursive: true, force: true });

@@ -2,7 +2,9 @@
  * Address: the Elastic IP the site lives at, and optionally its DNS record.
  *
  * The EIP is retained when the stack is deleted: DNS records and allow-lists
- * outside AWS point at it, and a new address would break them all.
+ * outside AWS point at it, and a new address would break them all. Not when the
+ * stack's first create rolls back (`RetainExceptOnCreate`): nothing points at it
+ * yet, and a plain `Retain` would leave an address billing by the hour.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -31,7 +33,7 @@ export class Address extends Construct {
   constructor(scope: Construct, id: string, props: AddressProps = {}) {
     super(scope, id);
     this.eip = new ec2.CfnEIP(this, 'Eip', { domain: 'vpc' });
-    this.eip.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.eip.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
     this.publicIp = this.eip.attrPublicIp;
     this.allocationId = this.eip.attrAllocationId;
 

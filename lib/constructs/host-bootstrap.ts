@@ -1,19 +1,21 @@
 /**
- * The host's user data: a bash script that writes the host files (read from
- * assets/host at synth time) and /etc/shinykit/host.env, then runs
- * /usr/local/sbin/shinykit-bootstrap. Everything the host does is in those
- * scripts; this module only packs them.
+ * The host's user data: a short bash script that writes /etc/shinykit/host.env,
+ * installs cfn-signal, downloads the host files (assets/host, shipped as one CDK S3
+ * asset), installs them with their modes and runs /usr/local/sbin/shinykit-bootstrap.
+ * Everything the host does is in those files; this module only wires them.
  *
  * Why a script and not cloud-config: the bootstrap must signal CloudFormation
  * with its own exit status and step, and a script is what shellcheck can check
  * as a whole (the tests do, with the tokens filled in).
  *
- * User data is limited to 16 KB, so the files travel as one gzip stream,
- * base64-encoded in a quoted heredoc, with whole-line comments stripped. gzip
- * output is deterministic here (level 9, no name, mtime 0, OS byte fixed), so
- * the same inputs give the same template.
- * A changed script changes the user data, which replaces the instance (see
- * host.ts): the host is stateless and re-applies its config from Parameter Store.
+ * Why an S3 asset: EC2 limits user data to 16 KB, and the host files packed into it
+ * had reached about 14.4 KB; any growth would have failed at deploy time, after the
+ * data stack exists. The asset is the standard CDK file asset (the `cdk bootstrap`
+ * staging bucket; the README's prerequisites already bootstrap), read by the host
+ * role for this one object only. Its S3 key is the hash of the files' contents and
+ * host.env names the hash too: a change to any host file changes the user data,
+ * which replaces the instance (`userDataCausesReplacement`, host.ts). The host is
+ * stateless and re-applies its config from Parameter Store.
  *
  * ShinyProxy: the official jar from shinyproxy.io, run by Amazon Corretto from
  * AL2023's own repositories, rather than the openanalytics/shinyproxy container
@@ -24,9 +26,8 @@
  * shinykit.yaml, else `SHINYPROXY_SHA256` below, else the checksum file the
  * publisher serves next to the jar (reported as "publisher" in the host status).
  */
-import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Config } from '../config.js';
 import { assetsDir } from './assets.js';
 import { acmeProfile } from './site.js';
@@ -71,6 +72,12 @@ export interface HostBootstrapInput {
   readonly instanceLogicalId: string;
 }
 
+/** Where the user data puts the downloaded host files archive. */
+export const HOST_FILES_ARCHIVE = '/var/lib/shinykit/host-files.zip';
+
+/** What assets/host ships besides HOST_FILES: nothing but build leftovers, left out of the asset. */
+export const HOST_ASSET_EXCLUDE: readonly string[] = ['__pycache__', '*.pyc'];
+
 /**
  * SHA-256 of the official ShinyProxy jar, by version. Add a line per release
  * from the checksum OpenAnalytics publishes (or `sha256sum shinyproxy-X.Y.Z.jar`
@@ -112,13 +119,8 @@ export const HOST_FILES: ReadonlyArray<{ readonly asset: string; readonly path: 
 /** EC2's limit on user data, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 
-/** Builds the host's user data. Pure: same input, same script. */
-export function buildHostUserData(input: HostBootstrapInput): ec2.UserData {
-  return ec2.UserData.custom(renderHostUserData(input));
-}
-
-/** The user data script as text (with unresolved tokens where inputs are tokens). */
-export function renderHostUserData(input: HostBootstrapInput): string {
+/** Builds the host's user data around the host files asset. Pure: same input, same script. */
+export function buildHostUserData(input: HostBootstrapInput, hostFiles: s3assets.Asset): ec2.UserData {
   const cfg = input.config;
   const env: Array<[string, string]> = [
     ['SHINYKIT_NAME', cfg.name],
@@ -138,69 +140,67 @@ export function renderHostUserData(input: HostBootstrapInput): string {
     ['SHINYKIT_SHINYPROXY_VERSION', cfg.shinyproxy.version],
     ['SHINYKIT_SHINYPROXY_URL', shinyProxyDownloadUrl(cfg.shinyproxy.version)],
     ['SHINYKIT_SHINYPROXY_SHA256', shinyProxyChecksum(cfg)],
+    // The content hash of assets/host: changed files, changed user data, new instance.
+    ['SHINYKIT_HOST_FILES_HASH', hostFiles.assetHash],
   ];
-  return [
-    '#!/bin/bash',
-    `# shinykit host for project ${cfg.name}: writes /etc/shinykit/host.env and the host files,`,
-    '# then runs the bootstrap (log: /var/log/shinykit/bootstrap.log). No secrets here: the',
-    '# Cognito client secret is read by the host itself whenever ShinyProxy starts.',
-    'set -euo pipefail',
+  const ud = ec2.UserData.forLinux({ shebang: '#!/bin/bash' });
+  ud.addCommands(
+    `# shinykit host for project ${cfg.name}: writes /etc/shinykit/host.env, installs cfn-signal,`,
+    '# fetches the host files (a CDK asset) and runs the bootstrap (log: /var/log/shinykit/bootstrap.log).',
+    '# No secrets here: the Cognito client secret is read by the host itself whenever ShinyProxy starts.',
+    'set -Eeuo pipefail',
     'umask 022',
-    'mkdir -p /etc/shinykit',
+    'mkdir -p /etc/shinykit /var/lib/shinykit',
     "cat >/etc/shinykit/host.env <<'SHINYKIT_ENV'",
     ...env.map(([k, v]) => `${k}=${shellQuote(v)}`),
     'SHINYKIT_ENV',
-    '# The files of assets/host (comments stripped), as one gzip stream: EC2 allows 16 KB of user data.',
-    "base64 -d <<'SHINYKIT_FILES' | gunzip | bash",
-    ...wrap(pack(hostFilesScript()), 76),
-    'SHINYKIT_FILES',
+    '# shellcheck source=/dev/null',
+    '. /etc/shinykit/host.env',
+    // A failure before the bootstrap runs must reach CloudFormation too (not a 30-minute wait).
+    'step=cfn-bootstrap',
+    'user_data_failed() {',
+    '  trap - ERR',
+    '  echo "shinykit user data failed in step $step" | tee /dev/console >&2 || true',
+    '  /opt/aws/bin/cfn-signal -e 1 --id "user-data:failed:$step" --stack "$SHINYKIT_STACK" \\',
+    '    --resource "$SHINYKIT_RESOURCE" --region "$SHINYKIT_REGION" || true',
+    '  exit 1',
+    '}',
+    "trap user_data_failed ERR",
+    '# AL2023 ships no cfn-signal: install it first, alone, retried (the bootstrap skips it then).',
+    'for attempt in 1 2 3 4 5 6; do',
+    '  if dnf -y -q install aws-cfn-bootstrap; then break; fi',
+    '  if [ "$attempt" = 6 ]; then echo "aws-cfn-bootstrap did not install: no cfn-signal" >/dev/console; exit 1; fi',
+    '  sleep $((attempt * 10))',
+    'done',
+    'step=host-files',
+    // The AWS CLI retries throttling and network errors itself, up to this many attempts.
+    'export AWS_RETRY_MODE=standard AWS_MAX_ATTEMPTS=10',
+    '# shellcheck disable=SC2046',
+  );
+  ud.addS3DownloadCommand({ bucket: hostFiles.bucket, bucketKey: hostFiles.s3ObjectKey, localFile: HOST_FILES_ARCHIVE, region: input.region });
+  ud.addCommands(
+    'src=$(mktemp -d)',
+    `python3 -m zipfile -e ${HOST_FILES_ARCHIVE} "$src"`,
+    ...hostFilesInstallLines(),
+    'rm -rf "$src"',
+    'trap - ERR',
     'exec /usr/local/sbin/shinykit-bootstrap',
-    '',
-  ].join('\n');
+  );
+  return ud;
 }
 
 /**
- * A bash script that writes every host file below `$SHINYKIT_UNPACK_ROOT` (empty on
- * the host; a temporary directory in tests) with its mode.
+ * Bash lines that install every host file from the unpacked asset in `$src` below
+ * `$SHINYKIT_UNPACK_ROOT` (empty on the host; a temporary directory in tests), with
+ * its mode. Between marker comments, so tests can run exactly these lines.
  */
-export function hostFilesScript(): string {
-  const dir = hostAssetsDir();
-  const lines = ['set -euo pipefail', 'root=${SHINYKIT_UNPACK_ROOT:-}'];
-  const dirs = [...new Set(HOST_FILES.map((f) => f.path.slice(0, f.path.lastIndexOf('/'))))].sort();
-  lines.push(`mkdir -p ${dirs.map((d) => `"$root${d}"`).join(' ')}`);
-  for (const f of HOST_FILES) {
-    const content = hostFileContent(readFileSync(`${dir}/${f.asset}`, 'utf8'));
-    if (!content.endsWith('\n') || /^SHINYKIT_FILE$/m.test(content)) {
-      throw new Error(`assets/host/${f.asset} must end with a newline and must not contain a line "SHINYKIT_FILE"`);
-    }
-    lines.push(`cat >"$root${f.path}" <<'SHINYKIT_FILE'`, content.slice(0, -1), 'SHINYKIT_FILE', `chmod ${f.mode} "$root${f.path}"`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-/**
- * What a host file looks like on the host: whole-line `#` comments removed (they
- * explain the code in this repository; on the host they would only cost user
- * data bytes), keeping the shebang and shellcheck directives.
- */
-export function hostFileContent(text: string): string {
-  return text
-    .split('\n')
-    .filter((line, i) => (i === 0 && line.startsWith('#!')) || /shellcheck /.test(line) || !/^\s*#/.test(line))
-    .join('\n');
-}
-
-/** gzip with a fixed header (no name, mtime 0, OS "unix") so output does not depend on the build machine. */
-function pack(content: string): string {
-  const gz = gzipSync(Buffer.from(content, 'utf8'), { level: 9 });
-  gz[9] = 3;
-  return gz.toString('base64');
-}
-
-function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += width) out.push(text.slice(i, i + width));
-  return out;
+export function hostFilesInstallLines(): string[] {
+  return [
+    '# -- install host files',
+    'root=${SHINYKIT_UNPACK_ROOT:-}',
+    ...HOST_FILES.map((f) => `install -D -m ${f.mode} "$src/${f.asset}" "$root${f.path}"`),
+    '# -- end install host files',
+  ];
 }
 
 /** Single-quotes a value for bash (host.env is sourced). Tokens are ids and names without quotes. */

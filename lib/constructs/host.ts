@@ -9,9 +9,10 @@ import { Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { hostArchitecture, type Config } from '../config.js';
-import { buildHostUserData } from './host-bootstrap.js';
+import { HOST_ASSET_EXCLUDE, buildHostUserData, hostAssetsDir } from './host-bootstrap.js';
 
 export interface HostProps {
   readonly config: Config;
@@ -103,6 +104,8 @@ export class Host extends Construct {
   readonly instance: ec2.Instance;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** assets/host as one zip in the CDK staging bucket; the user data fetches it. */
+  readonly hostFiles: s3assets.Asset;
 
   constructor(scope: Construct, id: string, props: HostProps) {
     super(scope, id);
@@ -112,9 +115,11 @@ export class Host extends Construct {
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: props.logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      // The name is fixed, so a retained group would block re-creating the host
-      // stack; host logs are diagnostics, not records.
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Retained even when the host stack's first create rolls back: then its logs are
+      // the only account of why the bootstrap failed. The name carries the stack id
+      // (lib/stacks/host-stack.ts), so the retry's group never collides with it; the
+      // retention still expires what is left.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.role = new iam.Role(this, 'Role', {
@@ -122,6 +127,17 @@ export class Host extends Construct {
       description: `shinykit ${cfg.name} host: SSM agent, ECR pull, own parameters, own log group`,
     });
     this.grantHostPermissions(props);
+
+    this.hostFiles = new s3assets.Asset(this, 'HostFiles', { path: hostAssetsDir(), exclude: [...HOST_ASSET_EXCLUDE] });
+    // This one object only (its key is its content hash), not the whole staging bucket
+    // that Asset.grantRead would open (s3:GetObject*, s3:List* on bucket/*).
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadHostFiles',
+        actions: ['s3:GetObject'],
+        resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: this.hostFiles.s3BucketName, resourceName: this.hostFiles.s3ObjectKey })],
+      }),
+    );
 
     // The instance's logical id is only known once it exists; user data needs it
     // for cfn-signal, so it goes in lazily.
@@ -136,7 +152,7 @@ export class Host extends Construct {
       logGroupName: this.logGroup.logGroupName,
       stackName: stack.stackName,
       instanceLogicalId: Lazy.string({ produce: () => cfnInstance!.logicalId }),
-    });
+    }, this.hostFiles);
 
     this.instance = new ec2.Instance(this, 'Instance', {
       vpc: props.vpc,

@@ -3,14 +3,18 @@
  * roles), its hosted-UI domain and the app client ShinyProxy uses.
  *
  * The pool is retained and deletion-protected: it holds every user and their MFA
- * enrolment, which cannot be exported and re-imported.
+ * enrolment, which cannot be exported and re-imported. Retained on update and delete
+ * but not when its own first create rolls back (`RetainExceptOnCreate`): a plain
+ * `Retain` would leave an empty pool behind a failed first deploy. Groups, the client,
+ * the domain and the trigger are not retained (docs/teardown.md says how to get back).
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { cognitoDomainPrefix, loginIdentityProvider, mapsProviderGroups, needsGroupTrigger, type Config } from '../config.js';
+import { GROUPS_ATTRIBUTE, derivedDomainPrefixBase, isDomainPrefixDerived, loginIdentityProvider, needsGroupTrigger, type Config } from '../config.js';
 import { Federation } from './federation.js';
 import { GroupMapping } from './group-mapping.js';
+import { stackIdSuffixToken } from './stack-id.js';
 
 export interface IdentityProps {
   readonly config: Config;
@@ -20,6 +24,26 @@ export interface IdentityProps {
   readonly temporaryPasswordDays?: number;
   /** Directory of shinykit.yaml: SAML metadata files are relative to it. @default the working directory */
   readonly configDir?: string;
+}
+
+/** `custom:groups` without its `custom:` prefix, as the pool's schema names it. */
+const GROUPS_ATTRIBUTE_NAME = GROUPS_ATTRIBUTE.replace(/^custom:/, '');
+
+/**
+ * Gives every schema entry an AttributeDataType. CDK writes the standard `email`
+ * entry without one; CloudFormation creates such a pool, but later updates of it
+ * fail with "Invalid AttributeDataType input, consider using the provided
+ * AttributeDataType enum" (aws/aws-cdk#8585, open since 2020 and reported again in
+ * 2026; aws-amplify/amplify-backend#3299; aws-amplify/docs#4624 says any schema
+ * change, including to `email`, triggers it). Cognito itself reports email as a
+ * String attribute, so stating it changes nothing on the pool. Together with a
+ * schema that no config change alters (custom:groups always declared), updates
+ * never ask Cognito to change the schema.
+ */
+function stateSchemaTypes(pool: cognito.UserPool): void {
+  const cfn = pool.node.defaultChild as cognito.CfnUserPool;
+  const schema = (cfn.schema ?? []) as cognito.CfnUserPool.SchemaAttributeProperty[];
+  cfn.schema = schema.map((a) => (a.name === 'email' && !a.attributeDataType ? { ...a, attributeDataType: 'String' } : a));
 }
 
 /** OIDC redirect path ShinyProxy (Spring Security) registers for the `shinyproxy` client. */
@@ -66,11 +90,12 @@ export class Identity extends Construct {
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
       // Where providers' group claims land for the group-mapping trigger. Mutable:
-      // Cognito rewrites mapped attributes at every federated sign-in. (A custom
-      // attribute can be added to a live pool but never removed.)
-      customAttributes: mapsProviderGroups(props.config)
-        ? { groups: new cognito.StringAttribute({ mutable: true, maxLen: 2048 }) }
-        : undefined,
+      // Cognito rewrites mapped attributes at every federated sign-in. Declared on
+      // every pool, used or not: a custom attribute can be added to a live pool but
+      // never removed, so a conditional one would make "stop mapping groups" a change
+      // Cognito refuses, and "start" a schema change on the update path that fails
+      // (see USER_POOL_SCHEMA below). The trigger ignores it on local users.
+      customAttributes: { [GROUPS_ATTRIBUTE_NAME]: new cognito.StringAttribute({ mutable: true, maxLen: 2048 }) },
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,
@@ -88,8 +113,10 @@ export class Identity extends Construct {
       standardThreatProtectionMode:
         cog.featurePlan === 'plus' ? cognito.StandardThreatProtectionMode.FULL_FUNCTION : undefined,
       deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
+
+    stateSchemaTypes(this.userPool);
 
     if (cog.mfa !== 'required') {
       Validations.of(this.userPool).acknowledge({
@@ -119,7 +146,7 @@ export class Identity extends Construct {
     this.groups = groups;
 
     this.domain = this.userPool.addDomain('Domain', {
-      cognitoDomain: { domainPrefix: cognitoDomainPrefix(props.config) },
+      cognitoDomain: { domainPrefix: domainPrefixValue(props.config) },
     });
 
     if (cog.identityProviders.length > 0) {
@@ -158,4 +185,15 @@ export class Identity extends Construct {
     // Cognito refuses a client naming a provider that does not exist yet.
     for (const provider of this.federation?.providers ?? []) this.client.node.addDependency(provider);
   }
+}
+
+/**
+ * The domain prefix as the template states it: `cognito.domainPrefix` verbatim, or
+ * the derived `<name>-login-<first UUID group of AWS::StackId>` computed by
+ * CloudFormation, exactly as `cognitoDomainPrefix(cfg, stackId)` computes it offline
+ * (lib/config.ts documents the choice; a test evaluates this expression against it).
+ */
+export function domainPrefixValue(cfg: Config): string {
+  if (!isDomainPrefixDerived(cfg)) return cfg.cognito.domainPrefix!;
+  return Fn.join('', [derivedDomainPrefixBase(cfg), stackIdSuffixToken()]);
 }

@@ -1,7 +1,9 @@
 /**
  * Registry: one private ECR repository per app, named `<name>/<app-id>`.
  *
- * Repositories are retained on stack deletion (they hold the images users run),
+ * Repositories are retained on stack deletion (they hold the images users run)
+ * but not when the stack's first create rolls back (`RetainExceptOnCreate`: an empty
+ * repository left behind would make the retry fail on its fixed name),
  * tags are immutable (a tag always means the same image) and pushed images are
  * scanned for known vulnerabilities.
  */
@@ -30,7 +32,7 @@ export class Registry extends Construct {
         imageScanOnPush: true,
         imageTagMutability: ecr.TagMutability.IMMUTABLE,
         encryption: ecr.RepositoryEncryption.AES_256,
-        removalPolicy: RemovalPolicy.RETAIN,
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         emptyOnDelete: false,
         lifecycleRules: [
           {

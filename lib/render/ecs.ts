@@ -15,7 +15,7 @@
  *   ecsTaskRole, ecsExecutionRole, ecsCpuArchitecture, ecsOperationSystemFamily).
  */
 import { appArchitecture, fargateSize, type AppConfig, type Config } from '../config.js';
-import { ExtraOutputKeys, OutputKeys, appLogGroupPrefix, ecsTaskRoleOutputKey } from '../outputs.js';
+import { ExtraOutputKeys, OutputKeys, PROJECT_TAG_KEY, appLogGroupPrefix, ecsTaskRoleOutputKey } from '../outputs.js';
 
 /** The checked output values the ECS parts are built from. */
 export interface EcsValues {
@@ -86,7 +86,7 @@ export function ecsProxyBlock(ecs: EcsValues): Record<string, unknown> {
     // "enable-cloud-watch" (containerproxy issue #92, to be unified); set both.
     'enable-cloudwatch': true,
     'enable-cloud-watch': true,
-    // ShinyProxy appends "sp-<proxy id>": one group per session, swept to the configured retention.
+    // ShinyProxy appends "sp-<spec id>": one group per app, created with its retention by the host stack.
     'cloud-watch-group-prefix': ecs.logGroupPrefix,
     'cloud-watch-region': ecs.region,
     'cloud-watch-stream-prefix': 'app',
@@ -106,6 +106,9 @@ export function ecsSpecFields(cfg: Config, app: AppConfig, ecs: EcsValues): Reco
     // RuntimePlatform: must match the platform `push` built the image for.
     'ecs-cpu-architecture': appArchitecture(cfg) === 'arm64' ? 'ARM64' : 'X86_64',
     'ecs-operation-system-family': 'LINUX',
+    // Copied into the task definition's and the task's tags; the host role may only
+    // register, run, mark and delete task definitions carrying this kit's value.
+    labels: { [PROJECT_TAG_KEY]: cfg.name },
   };
 }
 
@@ -113,7 +116,7 @@ export function ecsSpecFields(cfg: Config, app: AppConfig, ecs: EcsValues): Reco
 export const ECS_KEY_COMMENTS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['proxy', 'ecs', 'name'], ' The ECS cluster (containerproxy reads the cluster from proxy.ecs.name).'],
   [['proxy', 'ecs', 'enable-cloudwatch'], ' Spelling read by ShinyProxy 3.1/3.2; enable-cloud-watch is the documented one.'],
-  [['proxy', 'ecs', 'cloud-watch-group-prefix'], ' ShinyProxy logs each session to <prefix>sp-<proxy id>; retention is applied hourly.'],
+  [['proxy', 'ecs', 'cloud-watch-group-prefix'], ' ShinyProxy logs each app to <prefix>sp-<spec id>; the host stack creates those groups with their retention.'],
 ];
 
 /** Stand-in ECS outputs (documentation values) for `plan` previews. */

@@ -148,7 +148,9 @@ function isHttpsUrl(value: string): boolean {
 export function placeholderOutputs(cfg: Config): Record<string, string> {
   const region = cfg.region ?? 'eu-west-1';
   const siteHostname = cfg.domain ?? (cfg.tls.sslip ? '203.0.113.10.sslip.io' : '203.0.113.10');
-  const cognitoDomainUrl = `https://${cognitoDomainPrefix(cfg)}.auth.${region}.amazoncognito.com`;
+  // A stand-in StackId (all-zero first group) for a derived prefix: the real one exists only after the first deploy.
+  const exampleDataStackId = `arn:aws:cloudformation:${region}:123456789012:stack/${cfg.name}-data/00000000-0000-1000-8000-000000000000`;
+  const cognitoDomainUrl = `https://${cognitoDomainPrefix(cfg, exampleDataStackId)}.auth.${region}.amazoncognito.com`;
   const clientId = 'exampleclientid0000000000';
   const poolId = `${region}_EXAMPLE00`;
   const registry = `123456789012.dkr.ecr.${region}.amazonaws.com`;

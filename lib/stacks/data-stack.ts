@@ -6,7 +6,7 @@
  */
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { cognitoDomainPrefix, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { ExtraOutputKeys, OutputKeys, repositoryOutputKey } from '../outputs.js';
 import { Address } from '../constructs/address.js';
 import { Identity } from '../constructs/identity.js';
@@ -47,7 +47,10 @@ export class DataStack extends Stack {
       this.exportValue(value);
     }
 
-    const cognitoDomainUrl = Fn.join('', ['https://', cognitoDomainPrefix(cfg), '.auth.', this.region, '.amazoncognito.com']);
+    // The domain's Ref is the prefix CloudFormation actually created (derived from this
+    // stack's id unless the config sets one): the CLI reads it from this output, never
+    // recomputes it.
+    const cognitoDomainUrl = Fn.join('', ['https://', this.identity.domain.domainName, '.auth.', this.region, '.amazoncognito.com']);
     const url = siteUrl(this.siteHostname);
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });

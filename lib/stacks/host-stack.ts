@@ -11,6 +11,7 @@ import { Host } from '../constructs/host.js';
 import { Network } from '../constructs/network.js';
 import { repositoryArn } from '../constructs/registry.js';
 import { siteHostname } from '../constructs/site.js';
+import { stackIdSuffixToken } from '../constructs/stack-id.js';
 
 export interface HostStackProps extends StackProps {
   readonly config: Config;
@@ -22,9 +23,14 @@ export interface HostStackProps extends StackProps {
   readonly userPoolClientId: string;
 }
 
-/** `/shinykit/<name>/host`: the host's CloudWatch Logs group. */
+/**
+ * `/shinykit/<name>/host/`: the start of the host's CloudWatch Logs group name. The
+ * stack appends the first group of its StackId UUID (`/shinykit/<name>/host/<s>`):
+ * the group is retained, even after a failed create, and the next host stack must not
+ * collide with it. The HostLogGroupName output holds the full name.
+ */
 export function hostLogGroupName(cfg: Pick<Config, 'name'>): string {
-  return `/shinykit/${cfg.name}/host`;
+  return `/shinykit/${cfg.name}/host/`;
 }
 
 export class HostStack extends Stack {
@@ -56,7 +62,7 @@ export class HostStack extends Stack {
       userPoolClientId: props.userPoolClientId,
       repositoryArns,
       parameterPrefix: parameterPrefix(cfg),
-      logGroupName: hostLogGroupName(cfg),
+      logGroupName: Fn.join('', [hostLogGroupName(cfg), stackIdSuffixToken()]),
     });
 
     new CfnOutput(this, OutputKeys.HostInstanceId, { value: this.host.instance.instanceId, description: 'EC2 instance id of the host (SSM target)' });

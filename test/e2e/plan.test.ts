@@ -38,6 +38,12 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(text.stdout).not.toContain('Synthesizing');
   });
 
+  it('without credentials it does not compare with a deployment, says so, and makes no call (the guard above)', () => {
+    expect(text.stdout).toContain('(offline synthesis; nothing is deployed by plan)');
+    expect(text.stdout).toContain('Not compared with a deployment: no AWS credentials found');
+    expect(JSON.parse(json.stdout).deployed).toEqual({ compared: false, reason: expect.stringContaining('no AWS credentials found') });
+  });
+
   it('lists resources by stack with type counts and logical ids, and what is retained', () => {
     expect(text.stdout).toMatch(/analytics-data: \d+ resources/);
     expect(text.stdout).toMatch(/analytics-host: \d+ resources/);

@@ -64,7 +64,9 @@ describe('defaults and derived values', () => {
   it('derives ports, prefix, repository names and output keys', () => {
     expect(appPort(cfg.apps[0]!)).toBe(3838);
     expect(appPort(cfg.apps[1]!)).toBe(8050);
-    expect(cognitoDomainPrefix(cfg)).toBe('analytics-login');
+    // Derived: <name>-login-<first UUID group of the data stack's StackId>; before a deploy the unknown part is named.
+    expect(cognitoDomainPrefix(cfg)).toBe('analytics-login-<data-stack-id>');
+    expect(cognitoDomainPrefix(cfg, 'arn:aws:cloudformation:eu-west-1:123456789012:stack/analytics-data/51af3dc0-da77-11e4-872e-1234567890ab')).toBe('analytics-login-51af3dc0');
     expect(repositoryName(cfg, cfg.apps[0]!)).toBe('analytics/one');
     expect(appKey('ridge-lasso')).toBe('RidgeLasso');
     expect(repositoryOutputKey('shiny-app')).toBe('RepositoryShinyApp');

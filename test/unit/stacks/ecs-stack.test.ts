@@ -2,13 +2,16 @@
  * `backend: ecs` in the host stack: private app subnets in two AZs with their
  * egress (one NAT gateway, or VPC endpoints), the ECS cluster, the app security
  * group, the execution and task roles, the host's ECS rights (exactly what
- * ShinyProxy's ECS backend calls, scoped), the log retention sweeper and the
- * outputs render reads. And the docker mode has none of it.
+ * ShinyProxy's ECS backend calls, scoped by cluster and project tag), one log group
+ * per app with retention (no sweeper), the service-linked role and the outputs
+ * render reads. And the docker mode has none of it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SHINYPROXY_ECS_ACTIONS, appLogGroupPrefix } from '../../../lib/constructs/ecs-apps.js';
+import { SHINYPROXY_ECS_ACTIONS } from '../../../lib/constructs/ecs-apps.js';
 import { ExtraOutputKeys, ecsOutputKeys, ecsTaskRoleOutputKey, requiredOutputKeys } from '../../../lib/outputs.js';
-import { asArray, configVariant, contractOutputKeys, only, policyStatements, render, resourcesOf, synth, type Synthesized } from './synth.js';
+import { asArray, configVariant, contractOutputKeys, evaluate, only, policyStatements, render, resourcesOf, synth, type Synthesized } from './synth.js';
+
+const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/analytics-host/5e1b2c3d-da77-11e4-872e-1234567890ab';
 
 let docker: Synthesized;
 let nat: Synthesized;
@@ -133,7 +136,10 @@ describe('ecs mode: roles', () => {
     ]);
     const logs = byAction('logs:CreateLogGroup')[0];
     expect(asArray(logs.Action).sort()).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
-    expect(render(logs.Resource)).toBe(`arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${appLogGroupPrefix(nat.config)}*`);
+    // Exactly the two app groups (the group, and its streams), no prefix wildcard.
+    const groups = resourcesOf(nat.hostJson, 'AWS::Logs::LogGroup').filter(([id]) => id.startsWith('EcsAppsAppLogs')).map(([id]) => id);
+    const base = 'arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:';
+    expect(asArray(logs.Resource).map(render).sort()).toEqual(groups.flatMap((id) => [`${base}<${id}>`, `${base}<${id}>:*`]).sort());
     expect(statements.flatMap((s: any) => asArray(s.Action)).filter((a: string) => !a.startsWith('ecr:') && !a.startsWith('logs:'))).toEqual([]);
   });
 
@@ -151,20 +157,45 @@ describe('ecs mode: the host role gains exactly what ShinyProxy ECS backend call
 
   it('adds only the ECS actions ShinyProxy calls, TagResource and iam:PassRole', () => {
     const ecsActions = hostStatements().flatMap((s: any) => asArray(s.Action)).filter((a: string) => a.startsWith('ecs:') || a.startsWith('iam:'));
+    // The calls containerproxy 1.2.2's EcsBackend makes (lib/constructs/ecs-apps.ts lists where).
+    expect(new Set(ecsActions)).toEqual(new Set([
+      'ecs:RegisterTaskDefinition', 'ecs:RunTask', 'ecs:DescribeTasks', 'ecs:StopTask', 'ecs:DeregisterTaskDefinition',
+      'ecs:DeleteTaskDefinitions', 'ecs:TagResource', 'ecs:ListTaskDefinitions', 'ecs:ListTagsForResource', 'iam:PassRole',
+    ]));
     expect([...new Set(ecsActions)].sort()).toEqual(
-      [...Object.values(SHINYPROXY_ECS_ACTIONS).flat(), 'ecs:TagResource', 'iam:PassRole'].sort(),
+      [...new Set([...Object.values(SHINYPROXY_ECS_ACTIONS).flat(), 'iam:PassRole'])].sort(),
     );
   });
 
-  it('allows RegisterTaskDefinition on * (no resource-level permission exists) and nothing else on *', () => {
-    const star = hostStatements().filter((s: any) => s.Resource === '*').flatMap((s: any) => asArray(s.Action)).filter((a: string) => a.startsWith('ecs:'));
-    expect(star).toEqual(['ecs:RegisterTaskDefinition']);
+  it('allows on * only the three actions without resource-level permissions, and RegisterTaskDefinition only with the kit tag', () => {
+    const star = hostStatements().filter((s: any) => s.Resource === '*' && asArray(s.Action).some((a: string) => a.startsWith('ecs:')));
+    expect(star.flatMap((s: any) => asArray(s.Action)).sort()).toEqual(['ecs:DeregisterTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:RegisterTaskDefinition']);
+    const [register] = statementsWith(nat, 'ecs:RegisterTaskDefinition');
+    expect(asArray(register.Action)).toEqual(['ecs:RegisterTaskDefinition']);
+    expect(register.Condition).toEqual({ StringEquals: { 'aws:RequestTag/shinykit:project': 'analytics' } });
   });
 
-  it('scopes RunTask to ShinyProxy task definition families in this cluster', () => {
+  it('scopes RunTask to ShinyProxy task definitions tagged with this kit, in this cluster', () => {
     const [st] = statementsWith(nat, 'ecs:RunTask');
     expect(render(st.Resource)).toBe('arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/sp-task-definition-*:*');
-    expect(st.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^EcsAppsCluster/), 'Arn'] } } });
+    expect(st.Condition).toEqual({
+      ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^EcsAppsCluster/), 'Arn'] } },
+      StringEquals: { 'aws:ResourceTag/shinykit:project': 'analytics' },
+    });
+  });
+
+  it('lets ShinyProxy delete and mark (sp-to-delete) only task definitions tagged with this kit', () => {
+    const st = statementsWith(nat, 'ecs:DeleteTaskDefinitions');
+    expect(st).toHaveLength(1);
+    expect(asArray(st[0].Action).sort()).toEqual(['ecs:DeleteTaskDefinitions', 'ecs:TagResource']);
+    expect(render(st[0].Resource)).toBe('arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/sp-task-definition-*:*');
+    expect(st[0].Condition).toEqual({ StringEquals: { 'aws:ResourceTag/shinykit:project': 'analytics' } });
+  });
+
+  it('lets the cleanup read the tags of any task definition (it lists the whole account), and nothing else there', () => {
+    const [st] = statementsWith(nat, 'ecs:ListTagsForResource');
+    expect(asArray(st.Action)).toEqual(['ecs:ListTagsForResource']);
+    expect(render(st.Resource)).toBe('arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/*');
   });
 
   it('scopes DescribeTasks and StopTask to tasks of this cluster', () => {
@@ -174,9 +205,10 @@ describe('ecs mode: the host role gains exactly what ShinyProxy ECS backend call
     expect(st.Condition.ArnEquals['ecs:cluster']['Fn::GetAtt'][0]).toMatch(/^EcsAppsCluster/);
   });
 
-  it('allows tagging only when creating (ecs:CreateAction RegisterTaskDefinition or RunTask)', () => {
-    const [st] = statementsWith(nat, 'ecs:TagResource');
-    expect(st.Condition).toEqual({ StringEquals: { 'ecs:CreateAction': ['RegisterTaskDefinition', 'RunTask'] } });
+  it('allows tagging new resources only when creating them (ecs:CreateAction RegisterTaskDefinition or RunTask)', () => {
+    const st = statementsWith(nat, 'ecs:TagResource').filter((x: any) => x.Condition.StringEquals['ecs:CreateAction']);
+    expect(st).toHaveLength(1);
+    expect(st[0].Condition).toEqual({ StringEquals: { 'ecs:CreateAction': ['RegisterTaskDefinition', 'RunTask'] } });
   });
 
   it('passes only the execution role and the app task roles, and only to ECS tasks', () => {
@@ -189,24 +221,62 @@ describe('ecs mode: the host role gains exactly what ShinyProxy ECS backend call
 });
 
 describe('ecs mode: app logs', () => {
-  it('sweeps the per-session log groups hourly to the configured retention (default 30 days)', () => {
-    const fn = resourcesOf(nat.hostJson, 'AWS::Lambda::Function').find(([id]) => id.startsWith('EcsAppsRetentionSweeper'))![1];
-    expect(fn.Properties.Environment.Variables).toEqual({ PREFIX: '/shinykit/analytics/apps/', DAYS: '30' });
-    expect(fn.Properties.Runtime).toMatch(/^nodejs/);
-    expect(fn.Properties.Code.ZipFile).toContain('PutRetentionPolicyCommand');
-    const fn90 = resourcesOf(endpoints.hostJson, 'AWS::Lambda::Function').find(([id]) => id.startsWith('EcsAppsRetentionSweeper'))![1];
-    expect(fn90.Properties.Environment.Variables.DAYS).toBe('90');
-    const rule = only(nat.hostJson, 'AWS::Events::Rule');
-    expect(rule.Properties.ScheduleExpression).toBe('rate(1 hour)');
+  const appGroups = (x: Synthesized) => resourcesOf(x.hostJson, 'AWS::Logs::LogGroup').filter(([id]) => id.startsWith('EcsAppsAppLogs'));
+
+  it('creates one log group per app, <prefix><host stack id>/sp-<app id> (containerproxy names them by spec id), with the configured retention', () => {
+    const names = appGroups(nat).map(([, g]) => evaluate(g.Properties.LogGroupName, { 'AWS::StackId': STACK_ID })).sort();
+    expect(names).toEqual(['/shinykit/analytics/apps/5e1b2c3d/sp-dash-demo', '/shinykit/analytics/apps/5e1b2c3d/sp-shiny-demo']);
+    expect(appGroups(nat).map(([, g]) => g.Properties.RetentionInDays)).toEqual([30, 30]);
+    expect(appGroups(endpoints).map(([, g]) => g.Properties.RetentionInDays)).toEqual([90, 90]);
   });
 
-  it('lets the sweeper set retention only below the app prefix', () => {
-    const statements = policiesOf(nat, roleId(nat, 'EcsAppsRetentionSweeperRole')).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-    const put = statements.find((s: any) => asArray(s.Action).includes('logs:PutRetentionPolicy'));
-    expect(render(put.Resource)).toBe('arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/shinykit/analytics/apps/*');
-    expect(statements.flatMap((s: any) => asArray(s.Action)).sort()).toEqual(
-      ['logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:PutLogEvents', 'logs:PutRetentionPolicy'],
-    );
+  it('keeps the app logs on update and delete but not after a failed first create (RetainExceptOnCreate)', () => {
+    for (const [, g] of appGroups(nat)) {
+      expect(g.DeletionPolicy).toBe('RetainExceptOnCreate');
+      expect(g.UpdateReplacePolicy).toBe('Retain');
+    }
+  });
+
+  it('has no retention sweeper: no function but the CDK ones, no schedule, no DescribeLogGroups, no PutRetentionPolicy', () => {
+    nat.host.resourceCountIs('AWS::Events::Rule', 0);
+    const fns = resourcesOf(nat.hostJson, 'AWS::Lambda::Function').map(([id]) => id);
+    expect(fns.filter((id) => !id.startsWith('CustomVpcRestrictDefaultSG') && !id.startsWith('AWS'))).toEqual([]);
+    const actions = policyStatements(nat.hostJson).flatMap((st) => asArray(st.Action));
+    expect(actions).not.toContain('logs:DescribeLogGroups');
+    expect(actions).not.toContain('logs:PutRetentionPolicy');
+  });
+});
+
+describe('ecs mode: the ECS service-linked role exists before the cluster', () => {
+  const slr = () => resourcesOf(nat.hostJson, 'Custom::AWS').find(([id]) => id.startsWith('EcsAppsEcsServiceLinkedRole'))!;
+
+  it('calls iam:CreateServiceLinkedRole for ecs.amazonaws.com on create, ignoring "has been taken" (InvalidInput), nothing on delete', () => {
+    const [, res] = slr();
+    const create = JSON.parse(render(res.Properties.Create));
+    expect(create).toMatchObject({
+      service: 'IAM',
+      action: 'createServiceLinkedRole',
+      parameters: { AWSServiceName: 'ecs.amazonaws.com' },
+      ignoreErrorCodesMatching: 'InvalidInput',
+    });
+    expect(res.Properties.Delete).toBeUndefined();
+    expect(res.Properties.Update).toBeUndefined();
+  });
+
+  it('makes the cluster depend on it', () => {
+    const [id] = slr();
+    const cluster = only(nat.hostJson, 'AWS::ECS::Cluster');
+    expect(asArray(cluster.DependsOn)).toContain(id);
+  });
+
+  it('lets the custom resource create only the ECS service-linked role', () => {
+    const statements = resourcesOf(nat.hostJson, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('EcsAppsEcsServiceLinkedRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('iam:CreateServiceLinkedRole');
+    expect(render(statements[0].Resource)).toBe('arn:<AWS::Partition>:iam::<AWS::AccountId>:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS');
+    expect(statements[0].Condition).toEqual({ StringEquals: { 'iam:AWSServiceName': 'ecs.amazonaws.com' } });
   });
 });
 
@@ -223,7 +293,7 @@ describe('ecs mode: outputs', () => {
     expect(render(out(ExtraOutputKeys.EcsSubnetIds))).toMatch(/^<NetworkVpcappsSubnet1Subnet\w+>,<NetworkVpcappsSubnet2Subnet\w+>$/);
     expect(render(out(ExtraOutputKeys.EcsSecurityGroupId))).toMatch(/^<EcsAppsAppSecurityGroup\w+\.GroupId>$/);
     expect(render(out(ExtraOutputKeys.EcsExecutionRoleArn))).toMatch(/^<EcsAppsExecutionRole\w+\.Arn>$/);
-    expect(out(ExtraOutputKeys.EcsLogGroupPrefix)).toBe('/shinykit/analytics/apps/');
+    expect(evaluate(out(ExtraOutputKeys.EcsLogGroupPrefix), { 'AWS::StackId': STACK_ID })).toBe('/shinykit/analytics/apps/5e1b2c3d/');
     expect(render(out(ecsTaskRoleOutputKey('shiny-demo')))).toMatch(/^<EcsAppsTaskRoleshinydemo\w+\.Arn>$/);
     expect(render(out(ecsTaskRoleOutputKey('dash-demo')))).toMatch(/^<EcsAppsTaskRoledashdemo\w+\.Arn>$/);
   });

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExtraOutputKeys, OutputKeys } from '../../../lib/outputs.js';
-import { asArray, configVariant, contractOutputKeys, only, policyStatements, render, resourcesOf, synth, type Synthesized } from './synth.js';
+import { asArray, configVariant, contractOutputKeys, only, policyStatements, render, resourcesOf, synth, type Synthesized, evaluate } from './synth.js';
 
 let s: Synthesized;
 beforeAll(() => {
@@ -180,11 +180,14 @@ describe('host stack: role (least privilege)', () => {
 });
 
 describe('host stack: log group and outputs', () => {
-  it('creates /shinykit/<name>/host with explicit retention and removal policy', () => {
+  it('creates /shinykit/<name>/host/<host stack id> with explicit retention, kept even after a failed create', () => {
     const group = only(s.hostJson, 'AWS::Logs::LogGroup');
-    expect(group.Properties.LogGroupName).toBe('/shinykit/analytics/host');
+    const stackId = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/analytics-host/0c9d8e7f-da77-11e4-872e-1234567890ab';
+    expect(evaluate(group.Properties.LogGroupName, { 'AWS::StackId': stackId })).toBe('/shinykit/analytics/host/0c9d8e7f');
     expect(group.Properties.RetentionInDays).toBe(90);
-    expect(group.DeletionPolicy).toBe('Delete');
+    // Retain, not RetainExceptOnCreate: after a failed first create its logs say why.
+    expect(group.DeletionPolicy).toBe('Retain');
+    expect(group.UpdateReplacePolicy).toBe('Retain');
   });
 
   it('emits HostInstanceId, ConfigParameterPrefix and HostLogGroupName only', () => {

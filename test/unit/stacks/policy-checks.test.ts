@@ -83,7 +83,7 @@ describe('cfn-lint', () => {
   it('reports no errors and no warnings on any synthesized template', async () => {
     // The skipped checks are declared in the templates themselves: E1152 on the
     // instance, whose ImageId is EC2's launch-time `resolve:ssm:` form (lib/constructs/host.ts),
-    // and, in ecs mode, W3005 on the log retention function (lib/constructs/ecs-apps.ts).
+    // and, in ecs mode, W3005 on CDK's AwsCustomResource provider function (lib/constructs/ecs-apps.ts).
     const files = checked.flatMap((c) => c.templates);
     expect(files).toHaveLength(2 * Object.keys(variants).length);
     await expectCfnLintClean(files);

@@ -85,6 +85,37 @@ export function render(value: unknown): string {
       const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
       return parts.map(render).join(sep);
     }
+    if ('Fn::Sub' in v && typeof v['Fn::Sub'] === 'string') return (v['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, '<$1>');
+    // The kit's one use of Select/Split: the first UUID group of the StackId (lib/constructs/stack-id.ts).
+    if ('Fn::Select' in v && JSON.stringify(v).includes('AWS::StackId')) return '<stack-id-suffix>';
   }
   throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+/**
+ * Evaluates a CloudFormation value the way CloudFormation would, for the intrinsics
+ * the kit's names use (Ref to pseudo parameters, Fn::Join, Fn::Select, Fn::Split),
+ * given the pseudo parameters' values. Proves that an expression in a template and
+ * its offline twin in lib/ agree.
+ */
+export function evaluate(value: unknown, pseudo: Record<string, string>): string | string[] {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, any>;
+  if ('Ref' in v) {
+    if (!(v.Ref in pseudo)) throw new Error(`no value for Ref ${v.Ref}`);
+    return pseudo[v.Ref]!;
+  }
+  if ('Fn::Join' in v) {
+    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => evaluate(p, pseudo) as string).join(sep);
+  }
+  if ('Fn::Split' in v) {
+    const [sep, source] = v['Fn::Split'] as [string, unknown];
+    return (evaluate(source, pseudo) as string).split(sep);
+  }
+  if ('Fn::Select' in v) {
+    const [index, list] = v['Fn::Select'] as [number | string, unknown];
+    return (evaluate(list, pseudo) as string[])[Number(index)]!;
+  }
+  throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
 }

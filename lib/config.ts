@@ -129,8 +129,25 @@ const AppSchema = z.strictObject({
   fargate: FargateSchema.optional(),
 });
 
+/** Let's Encrypt's ACME profiles (https://letsencrypt.org/docs/profiles/). */
+export const ACME_PROFILES = ['classic', 'tlsserver', 'shortlived'] as const;
+
 const TlsSchema = z.strictObject({
+  /**
+   * The ACME account's contact address at Let's Encrypt. Let's Encrypt stopped sending expiry
+   * emails on 4 June 2025, so nothing arrives there about expiry: `shinykit doctor` reports it.
+   */
   email: z.string({ error: 'expected an email address' }).regex(EMAIL, { error: 'expected an email address' }),
+  /**
+   * ACME profile with `domain` (default: the CA's default, 90-day certificates). Without `domain`
+   * the site is the Elastic IP, whose certificates exist only under `shortlived` (160 hours).
+   */
+  profile: z.enum(ACME_PROFILES, { error: `expected one of: ${ACME_PROFILES.join(', ')}` }).optional(),
+  /**
+   * Without `domain`: serve https://<elastic-ip>.sslip.io instead of https://<elastic-ip>. Not
+   * recommended: every sslip.io user shares one Let's Encrypt quota, which often runs out.
+   */
+  sslip: z.boolean({ error: 'expected true or false' }).default(false),
 });
 
 const HostSchema = z.strictObject({
@@ -442,6 +459,16 @@ export const ConfigSchema = ConfigObject
           `${cfg.host.sshCidr} opens SSH (port 22) to ${sshPrefix === 0 ? 'the whole internet' : `${(2 ** (32 - sshPrefix)).toLocaleString('en-US')} addresses`}; ` +
           'use your own address (such as 203.0.113.7/32), or remove sshCidr and use SSM Session Manager; ' +
           'if you really mean it, also set host.allowSshFromAnywhere: true',
+      });
+    }
+    if (cfg.domain && cfg.tls.sslip) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'sslip'], message: 'tls.sslip applies only without domain: remove it, the site is https://<domain>' });
+    }
+    if (!cfg.domain && !cfg.tls.sslip && cfg.tls.profile && cfg.tls.profile !== 'shortlived') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls', 'profile'],
+        message: `without domain the site is the Elastic IP, and Let's Encrypt issues IP certificates only under the shortlived profile: remove tls.profile, or set domain`,
       });
     }
     checkEcs(cfg, ctx);

@@ -4,8 +4,8 @@
 # wrote it and /etc/shinykit/host.env); running it again is safe: every step checks first.
 #
 #   Docker (unix socket only; published ports on 127.0.0.1) with the ECR credential helper,
-#   nginx (starting page + ACME until the first apply), certbot (timer-driven issuance and
-#   renewal), Corretto + ShinyProxy on 127.0.0.1:8080, CloudWatch Logs shipping, then the last
+#   nginx (starting page + ACME until the first apply), lego + shinykit-tls (certificate restored
+#   from Parameter Store or a placeholder, then timer-driven issuance and renewal), Corretto + ShinyProxy on 127.0.0.1:8080, CloudWatch Logs shipping, then the last
 #   config the host accepted is re-applied from Parameter Store.
 #
 # CloudFormation waits for this script (creation policy): it signals SUCCESS once nginx, Docker
@@ -134,16 +134,31 @@ step packages
 # All from Amazon Linux 2023's own repositories (signed by Amazon), for either architecture.
 retry dnf -y -q install docker nginx python3-pyyaml amazon-ecr-credential-helper \
   java-21-amazon-corretto-headless amazon-cloudwatch-agent openssl tar logrotate
-if ! command -v certbot >/dev/null 2>&1; then
-  if ! dnf -y -q install certbot; then
-    # Older AL2023 releases lack a certbot package: use the EFF's documented pip install in a venv.
-    python3 -m venv /opt/certbot
-    retry /opt/certbot/bin/pip install --quiet certbot
-  fi
-fi
-if [ ! -e /usr/local/bin/certbot ]; then
-  ln -sf "$(command -v certbot || echo /opt/certbot/bin/certbot)" /usr/local/bin/certbot
-fi
+
+# ---- TLS (issue 13): the pinned ACME client. Kept apart from the other steps on purpose. ----
+# lego's release tarball for this architecture, checked against the SHA-256 in host.env
+# (lib/constructs/host-bootstrap.ts, LEGO); a mismatch fails the bootstrap (fail closed).
+install_lego() {
+  local arch want tmp
+  arch=$(uname -m)
+  case $arch in
+    x86_64) want=$SHINYKIT_LEGO_SHA256_X86_64; arch=amd64 ;;
+    aarch64) want=$SHINYKIT_LEGO_SHA256_AARCH64; arch=arm64 ;;
+    *) echo "no pinned lego for architecture $arch"; return 1 ;;
+  esac
+  if [ -x /usr/local/bin/lego ] && /usr/local/bin/lego --version | grep -qF "version $SHINYKIT_LEGO_VERSION "; then return 0; fi
+  tmp=$(mktemp -d)
+  retry curl -fsSL -o "$tmp/lego.tar.gz" \
+    "https://github.com/go-acme/lego/releases/download/v$SHINYKIT_LEGO_VERSION/lego_v${SHINYKIT_LEGO_VERSION}_linux_$arch.tar.gz"
+  echo "$want  $tmp/lego.tar.gz" | sha256sum -c -
+  tar -xzf "$tmp/lego.tar.gz" -C "$tmp" lego
+  install -m 0755 "$tmp/lego" /usr/local/bin/lego
+  rm -rf "$tmp"
+  /usr/local/bin/lego --version
+}
+
+step tls-client
+install_lego
 
 step logs
 sed "s|@LOG_GROUP@|$SHINYKIT_LOG_GROUP|g" "$share/cloudwatch-agent.json" >"$state/cloudwatch-agent.json"
@@ -169,7 +184,7 @@ step shinyproxy-install
 getent group shinyproxy >/dev/null || groupadd --system shinyproxy
 id shinyproxy >/dev/null 2>&1 || useradd --system --gid shinyproxy --groups docker \
   --home-dir /var/lib/shinyproxy --create-home --shell /sbin/nologin shinyproxy
-mkdir -p /etc/shinyproxy /opt/shinyproxy /var/log/shinyproxy/containers /var/www/certbot
+mkdir -p /etc/shinyproxy /opt/shinyproxy /var/log/shinyproxy/containers /var/www/acme
 chown -R shinyproxy:shinyproxy /var/log/shinyproxy
 version=$SHINYKIT_SHINYPROXY_VERSION
 jar=/opt/shinyproxy/shinyproxy-$version.jar
@@ -207,7 +222,8 @@ fi
 if [ ! -f /etc/shinyproxy/application.yml ]; then
   install -m 0644 "$share/application-initial.yml" /etc/shinyproxy/application.yml
 fi
-shinykit-tls --placeholder
+# TLS: the stored certificate if it is still good for this site, else a placeholder; no CA call.
+shinykit-tls --boot
 systemctl daemon-reload
 
 step nginx
@@ -238,7 +254,7 @@ fi
 systemctl enable shinykit-reapply.service
 
 step tls
-systemctl enable --now shinykit-tls.timer shinykit-certbot-renew.timer
+systemctl enable --now shinykit-tls.timer
 
 step finish
 publish_bootstrap_status ok "nginx, Docker and ShinyProxy answer locally"

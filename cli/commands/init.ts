@@ -21,7 +21,7 @@ import { installSpecFor, projectCdkApp } from '../lib/kit.js';
 
 export interface InitAnswers {
   readonly name: string;
-  /** Empty: no domain, the site is https://<elastic-ip>.sslip.io. */
+  /** Empty: no domain, the site is https://<elastic-ip>/ (a Let's Encrypt IP certificate). */
   readonly domain?: string;
   readonly email: string;
 }
@@ -74,7 +74,7 @@ function configTemplate(a: InitAnswers): string {
   const domain = a.domain
     ? `domain: ${a.domain}                # the site's name; point its DNS A record at the HostPublicIp output\n` +
       `# hostedZone: ${parentZone(a.domain)}          # optional: a Route 53 zone you own, so the A record is created for you`
-    : `# domain: apps.example.org          # optional; without it the site is https://<elastic-ip>.sslip.io\n` +
+    : `# domain: apps.example.org          # optional; without it the site is https://<elastic-ip>/\n` +
       `# hostedZone: example.org           # optional; with domain, the DNS A record is created too`;
   return `# shinykit.yaml: one file describes the whole deployment. The CDK stacks and the
 # \`shinykit\` CLI both read it. Check it with \`npx shinykit validate\`, and see what it
@@ -83,7 +83,7 @@ name: ${a.name}                     # prefixes stack and repository names (DNS-l
 # region: eu-west-1                 # optional; pins the stacks to a region (else your AWS profile's)
 ${domain}
 tls:
-  email: ${/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(a.email) ? a.email : JSON.stringify(a.email)}            # Let's Encrypt account email (certificate expiry notices)
+  email: ${/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(a.email) ? a.email : JSON.stringify(a.email)}            # ACME account contact at Let's Encrypt (it sends no expiry mail since June 2025; doctor reports expiry)
 host:
   instanceType: t3.small            # t4g.* (Graviton, cheaper) builds arm64 images and picks an arm64 AMI
   volumeGiB: 30                     # root volume (gp3, encrypted): the OS plus every app image
@@ -171,7 +171,7 @@ export function checkAnswers(a: { name: string; domain?: string; email: string }
   const answers: InitAnswers = { name: a.name.trim(), domain: a.domain?.trim() || undefined, email: a.email.trim() };
   const problems: string[] = [];
   if (!answers.name) problems.push('--name: a project name is required (lowercase letters, digits and hyphens)');
-  if (!answers.email) problems.push("--email: an email address is required (Let's Encrypt sends certificate expiry notices there)");
+  if (!answers.email) problems.push("--email: an email address is required (the ACME account's contact at Let's Encrypt)");
   if (problems.length === 0) {
     try {
       parseConfig(initConfigText(answers), 'shinykit.yaml');
@@ -234,8 +234,8 @@ export async function promptAnswers(
     }
   };
   const name = given.name ?? (await askValid(`Project name [${defaults.name}]: `, 'name', defaults.name, defaults.name));
-  const domain = given.domain ?? ((await askValid('Domain for the site (blank: use <elastic-ip>.sslip.io): ', 'domain', '', name)) || undefined);
-  const email = given.email ?? (await askValid("Email for Let's Encrypt expiry notices: ", 'email', '', name));
+  const domain = given.domain ?? ((await askValid('Domain for the site (blank: serve https://<elastic-ip>/): ', 'domain', '', name)) || undefined);
+  const email = given.email ?? (await askValid("Contact email for the Let's Encrypt (ACME) account: ", 'email', '', name));
   return { name, domain, email };
 }
 
@@ -244,8 +244,8 @@ export function initCommand(): Command {
     .description('scaffold a project: a commented shinykit.yaml, two example apps, cdk.json, .gitignore entries')
     .argument('[dir]', 'directory to create the project in', '.')
     .option('--name <name>', 'project name (default: from the directory name)')
-    .option('--domain <domain>', "the site's DNS name (default: none, use <elastic-ip>.sslip.io)")
-    .option('--email <email>', "email for Let's Encrypt certificate expiry notices")
+    .option('--domain <domain>', "the site's DNS name (default: none, serve https://<elastic-ip>/)")
+    .option('--email <email>', "contact email for the Let's Encrypt (ACME) account")
     .option('-y, --yes', 'do not prompt; use the defaults for anything not given')
     .option('--force', 'overwrite existing files')
     .action(async (dirArg: string, opts: { name?: string; domain?: string; email?: string; yes?: boolean; force?: boolean }, cmd: Command) => {

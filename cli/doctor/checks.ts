@@ -16,6 +16,7 @@ import type { ImageState } from '../lib/image-state.js';
 import { followSiteRedirects, probeCertificate, type Endpoint, type Resolver } from './site.js';
 import { withEcsChecks } from './ecs.js';
 import { describeAwsError } from '../lib/errors.js';
+import { tlsStatusCheck } from './tls.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -89,6 +90,8 @@ export const CHECKS: readonly Check[] = [
     async run(d, out) {
       const host = need(out, OutputKeys.SiteHostname);
       const ip = need(out, OutputKeys.HostPublicIp);
+      // No domain: the site is the Elastic IP itself, so there is no name to resolve.
+      if (host === ip) return ok(`the site is the Elastic IP ${ip}; no DNS record needed`);
       let addresses: string[];
       try {
         addresses = await d.resolve(host);
@@ -123,25 +126,33 @@ export const CHECKS: readonly Check[] = [
           'check the instance is running and nginx is up: `npx shinykit doctor` again after a few minutes, else see docs/host.md ("Recovering")',
         );
       }
+      const names = probe.names ? `, names ${probe.names}` : '';
       if (!probe.trusted) {
         return fail(
-          `the certificate is not trusted (${probe.error}${probe.issuer ? `, issuer ${probe.issuer}` : ''})`,
-          'the host serves a self-signed certificate until Let\'s Encrypt issues one; that needs DNS pointing at the host and port 80 reachable. ' +
-            `Fix DNS first, then read ${out[ExtraOutputKeys.ConfigParameterPrefix] ?? '<prefix>'}status/tls in Parameter Store for the last attempt`,
+          `the certificate is not trusted (${probe.error}${probe.issuer ? `, issuer ${probe.issuer}` : ''}${names})`,
+          'the host serves a self-signed placeholder until Let\'s Encrypt issues a certificate; that needs port 80 reachable (and, with domain, DNS pointing at the host). ' +
+            'The "host\'s certificate status" check below shows the last ACME error',
         );
       }
       if (!probe.validTo) return ok('trusted certificate');
-      const days = Math.floor((probe.validTo.getTime() - d.now().getTime()) / 86_400_000);
-      const until = `valid until ${probe.validTo.toISOString().slice(0, 10)}`;
-      if (days < d.certWarnDays) {
+      const left = probe.validTo.getTime() - d.now().getTime();
+      const days = Math.floor(left / 86_400_000);
+      const hours = Math.floor(left / 3_600_000);
+      const until = `valid until ${probe.validTo.toISOString().replace(/:\d\d\.\d+Z$/, 'Z')}`;
+      // Renewal starts with 1/3 of the lifetime left (1/2 for 6-day certificates): warn only once
+      // a certificate is past that and past certWarnDays, so a healthy 6-day certificate is not flagged.
+      const lifetime = probe.validFrom ? probe.validTo.getTime() - probe.validFrom.getTime() : Infinity;
+      const warnAt = Math.min(d.certWarnDays * 86_400_000, lifetime / 3);
+      if (left < warnAt) {
         return warn(
-          `${until} (${days} day${days === 1 ? '' : 's'} left)`,
-          `certbot renews certificates 30 days before expiry; renewal is failing: check DNS and port 80, and the host log group ${out[ExtraOutputKeys.HostLogGroupName] ?? '(HostLogGroupName output)'}`,
+          `${until} (${days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${hours} hour${hours === 1 ? '' : 's'}`} left${names})`,
+          `the host renews with a third of the lifetime left (half for 6-day certificates); renewal is failing: see the "host\'s certificate status" check below and the host log group ${out[ExtraOutputKeys.HostLogGroupName] ?? '(HostLogGroupName output)'}`,
         );
       }
-      return ok(`trusted, ${until}${probe.issuer ? `, issued by ${probe.issuer}` : ''}`);
+      return ok(`trusted, ${until}${probe.issuer ? `, issued by ${probe.issuer}` : ''}${names}`);
     },
   },
+  tlsStatusCheck,
   {
     id: 'login-redirect',
     title: 'login redirects to Cognito with the exact callback URL',

@@ -6,7 +6,8 @@
  */
 import { lookup } from 'node:dns/promises';
 import { request } from 'node:https';
-import { connect as tlsConnect } from 'node:tls';
+import { isIP } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
 
 export interface Endpoint {
   readonly host: string;
@@ -31,12 +32,23 @@ export interface CertificateProbe {
   /** Why not, as OpenSSL says it (e.g. SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED). */
   readonly error?: string;
   readonly validTo?: Date;
+  readonly validFrom?: Date;
   readonly issuer?: string;
+  /** The certificate's subjectAltName, as Node prints it (`DNS:a, IP Address:1.2.3.4`). */
+  readonly names?: string;
 }
 
 export function probeCertificate(hostname: string, via: Endpoint, timeoutMs = 10_000): Promise<CertificateProbe> {
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: via.host, port: via.port, servername: hostname, rejectUnauthorized: false });
+    const socket = tlsConnect({
+      host: via.host,
+      port: via.port,
+      // SNI carries names only (RFC 6066): none for an IP site. The identity check is always
+      // against the site (name or IP SAN), whichever address `via` reaches it at.
+      ...(isIP(hostname) ? {} : { servername: hostname }),
+      checkServerIdentity: (_host, cert) => checkServerIdentity(hostname, cert),
+      rejectUnauthorized: false,
+    });
     const timer = setTimeout(() => socket.destroy(new Error(`no TLS answer from ${via.host}:${via.port} within ${timeoutMs / 1000}s`)), timeoutMs);
     socket.once('secureConnect', () => {
       clearTimeout(timer);
@@ -46,7 +58,9 @@ export function probeCertificate(hostname: string, via: Endpoint, timeoutMs = 10
         trusted: socket.authorized,
         error: socket.authorized ? undefined : String(socket.authorizationError ?? 'unknown'),
         validTo: cert.valid_to ? new Date(cert.valid_to) : undefined,
+        validFrom: cert.valid_from ? new Date(cert.valid_from) : undefined,
         issuer: Array.isArray(issuer) ? issuer.join(', ') : issuer,
+        names: cert.subjectaltname,
       });
       socket.end();
     });
@@ -95,7 +109,7 @@ function get(url: URL, hostname: string, via: Endpoint | undefined, timeoutMs = 
       {
         host: via?.host ?? url.hostname,
         port: via?.port ?? (url.port ? Number(url.port) : 443),
-        servername: hostname,
+        ...(isIP(hostname) ? {} : { servername: hostname }),
         path: `${url.pathname}${url.search}`,
         method: 'GET',
         headers: { Host: hostname, 'User-Agent': 'shinykit-doctor', Accept: 'text/html' },

@@ -12,6 +12,7 @@ import { stackNames } from '../../lib/outputs.js';
 import { checkAppInputs, type AppBuildInputs } from './apps.js';
 import { describeCapacity, formatCapacity, type Capacity } from './capacity.js';
 import { estimateCost, type CostEstimate } from './cost.js';
+import { describeTls, formatTls, type TlsPlan } from './tls.js';
 import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './host-software.js';
 import { describeExposure, type Exposure, type IngressRule } from './exposure.js';
 import { describeIdentityPlan, formatIdentityPlan, type IdentityPlan } from './identity.js';
@@ -67,6 +68,8 @@ export interface PlanResult {
   readonly hostSoftware: HostSoftware;
   /** Memory budget of the host and sessions per app (cli/plan/capacity.ts). */
   readonly capacity: Capacity;
+  /** How the site gets its certificate (cli/plan/tls.ts). */
+  readonly tls: TlsPlan;
   /** CDK annotations (warnings/errors) found at synthesis. */
   readonly messages: SynthesizedStack['messages'];
   /** What the deploy would do to the running kit, or why it was not compared. */
@@ -127,7 +130,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
   const result: PlanResult = {
     project: cfg.name,
     configFile: opts.configFile,
-    site: cfg.domain ? `https://${cfg.domain}/` : 'https://<elastic-ip>.sslip.io/ (the address is allocated at deploy time)',
+    site: cfg.domain ? `https://${cfg.domain}/` : `${describeTls(cfg).site} (the address is allocated at deploy time)`,
     region: { name: region, source: opts.regionSource ?? (cfg.region ? 'shinykit.yaml (region)' : 'none'), priced: cost.priceRegion },
     signIn: describeSignInDomain(cfg),
     stacks: stacks.map((s) => summarizeResources(s.name, s.template)),
@@ -142,6 +145,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     sections: Object.fromEntries(extra.map(({ section, data }) => [section.key, data])),
     identity: describeIdentityPlan(cfg, opts.deployedMfa),
     capacity,
+    tls: describeTls(cfg),
   };
   collected.set(result, extra);
   return result;
@@ -263,6 +267,9 @@ export function formatPlan(r: PlanResult): string {
 
   h('Host software');
   out.push(...formatHostSoftware(r.hostSoftware));
+  h('TLS certificate');
+  out.push(...formatTls(r.tls));
+
   h('Host capacity');
   out.push(...formatCapacity(r.capacity));
 

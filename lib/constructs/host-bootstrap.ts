@@ -30,12 +30,33 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Config } from '../config.js';
 import { assetsDir } from './assets.js';
+import { acmeProfile } from './site.js';
+
+/**
+ * The ACME client on the host: lego, the upstream release tarball, pinned by version and
+ * SHA-256 per architecture (shinykit-bootstrap refuses a download that does not match).
+ * Why lego: one static Go binary per architecture, so one hash pins it completely (certbot
+ * needs a Python dependency tree pinned hash by hash); it requests IP identifiers and ACME
+ * profiles (`--profile`), and `renew --dynamic` uses ACME Renewal Information (RFC 9773) first.
+ * Amazon Linux 2023's certbot (2.x) can do neither IP addresses nor profiles.
+ * 4.35.2 rather than 5.x: the tests run Debian's lego 4.35.2 against pebble, and lego 5
+ * changed the command line. The hashes are those of the release's lego_4.35.2_checksums.txt
+ * as recorded independently in public repositories that install this release (amd64 in
+ * several, arm64 in one); nothing here was computed from a download on this side.
+ */
+export const LEGO = {
+  version: '4.35.2',
+  sha256: {
+    x86_64: 'ee5be4bf457de8e3efa86a51651c75c87f0ee0e4e9f3ae14f6034d68365770f3',
+    aarch64: 'e1f153179098d27ce044aaaa168c0e323d50ae71b0f1a147aa8ae49ac6b14d89',
+  },
+} as const;
 
 /** Everything the first-boot script may need; tokens are resolved by CloudFormation. */
 export interface HostBootstrapInput {
   /** The validated shinykit.yaml. */
   readonly config: Config;
-  /** The site's DNS name: `domain`, or `<elastic-ip>.sslip.io` (a token then). */
+  /** The site's name: `domain`, the Elastic IP, or `<elastic-ip>.sslip.io` (a token then). */
   readonly siteHostname: string;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
@@ -108,8 +129,6 @@ export const HOST_FILES: ReadonlyArray<{ readonly asset: string; readonly path: 
   { asset: 'systemd/shinyproxy.service', path: '/etc/systemd/system/shinyproxy.service', mode: '0644' },
   { asset: 'systemd/shinykit-tls.service', path: '/etc/systemd/system/shinykit-tls.service', mode: '0644' },
   { asset: 'systemd/shinykit-tls.timer', path: '/etc/systemd/system/shinykit-tls.timer', mode: '0644' },
-  { asset: 'systemd/shinykit-certbot-renew.service', path: '/etc/systemd/system/shinykit-certbot-renew.service', mode: '0644' },
-  { asset: 'systemd/shinykit-certbot-renew.timer', path: '/etc/systemd/system/shinykit-certbot-renew.timer', mode: '0644' },
   { asset: 'systemd/shinykit-reapply.service', path: '/etc/systemd/system/shinykit-reapply.service', mode: '0644' },
   { asset: 'nginx/nginx.conf', path: '/usr/local/share/shinykit/nginx.conf', mode: '0644' },
   { asset: 'nginx/starting.conf', path: '/usr/local/share/shinykit/starting.conf', mode: '0644' },
@@ -135,6 +154,10 @@ export function buildHostUserData(input: HostBootstrapInput, hostFiles: s3assets
     ['SHINYKIT_STACK', input.stackName],
     ['SHINYKIT_RESOURCE', input.instanceLogicalId],
     ['SHINYKIT_TLS_EMAIL', cfg.tls.email],
+    ['SHINYKIT_TLS_PROFILE', acmeProfile(cfg)],
+    ['SHINYKIT_LEGO_VERSION', LEGO.version],
+    ['SHINYKIT_LEGO_SHA256_X86_64', LEGO.sha256.x86_64],
+    ['SHINYKIT_LEGO_SHA256_AARCH64', LEGO.sha256.aarch64],
     ['SHINYKIT_SHINYPROXY_VERSION', cfg.shinyproxy.version],
     ['SHINYKIT_SHINYPROXY_URL', shinyProxyDownloadUrl(cfg.shinyproxy.version)],
     ['SHINYKIT_SHINYPROXY_SHA256', shinyProxyChecksum(cfg)],

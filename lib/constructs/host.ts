@@ -20,7 +20,7 @@ export interface HostProps {
   readonly securityGroup: ec2.ISecurityGroup;
   /** The data stack's Elastic IP (allocation id), associated with the instance. */
   readonly eipAllocationId: string;
-  /** The site's DNS name (`domain` or `<ip>.sslip.io`; may be a token). */
+  /** The site's name (`domain`, the Elastic IP, or `<ip>.sslip.io`; may be a token). */
   readonly siteHostname: string;
   readonly userPoolId: string;
   readonly userPoolArn: string;
@@ -29,7 +29,7 @@ export interface HostProps {
   readonly cognitoDomainUrl: string;
   /** ARNs of this kit's ECR repositories: the only ones the host may pull from. */
   readonly repositoryArns: readonly string[];
-  /** Parameter Store prefix (`/shinykit/<name>/`): read below it, write only below `status/`. */
+  /** Parameter Store prefix (`/shinykit/<name>/`): read below it, write only below `status/` and the certificate store `tls/acme`. */
   readonly parameterPrefix: string;
   /** CloudWatch Logs group name for the host. */
   readonly logGroupName: string;
@@ -245,6 +245,18 @@ export class Host extends Construct {
         sid: 'WriteOwnStatus',
         actions: ['ssm:PutParameter'],
         resources: [parameterArn(`${prefix}/status/*`)],
+      }),
+    );
+    // The certificate store (assets/host/shinykit-tls.sh): one SecureString the host writes after
+    // each issuance and reads at boot (ReadOwnParameters covers the read). It is encrypted with
+    // the account's AWS managed key aws/ssm, whose key policy lets any principal of the account
+    // that may call SSM use it through SSM, so no kms: statement is needed here. No other role
+    // of the kit may read it.
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnCertificateStore',
+        actions: ['ssm:PutParameter'],
+        resources: [parameterArn(`${prefix}/tls/acme`)],
       }),
     );
     this.role.addToPolicy(

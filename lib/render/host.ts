@@ -6,10 +6,14 @@
 
 /** nginx reads the snippet from conf.d; `render --out` mirrors the layout below `nginx/`. */
 export const NGINX_SNIPPET_PATH = '/etc/nginx/conf.d/shinyproxy.conf';
-/** certbot's webroot for HTTP-01 challenges. */
-export const ACME_WEBROOT = '/var/www/certbot';
-/** certbot's live directory; the self-signed fallback is written to the same paths. */
-export const CERT_LIVE_DIR = '/etc/letsencrypt/live';
+/** Webroot lego writes HTTP-01 challenge files to (shinykit-tls --http.webroot). */
+export const ACME_WEBROOT = '/var/www/acme';
+/**
+ * Where shinykit-tls puts what nginx serves: the certificate (lego's, or the self-signed
+ * placeholder) and hsts.conf. One fixed directory, whatever the site's name, so the snippet
+ * never changes when the certificate does.
+ */
+export const TLS_DIR = '/etc/shinykit/tls';
 export const SHINYPROXY_CONFIG_PATH = '/etc/shinyproxy/application.yml';
 export const SHINYPROXY_BIND_ADDRESS = '127.0.0.1';
 export const SHINYPROXY_PORT = 8080;
@@ -20,8 +24,9 @@ export const CLIENT_SECRET_ENV = 'SHINYKIT_COGNITO_CLIENT_SECRET';
 /** Host ports ShinyProxy publishes app containers on (127.0.0.1 only). */
 export const APP_PORT_RANGE = { start: 20000, max: 20999 } as const;
 
-/** certbot's layout for a hostname: /etc/letsencrypt/live/<host>/{fullchain,privkey,chain}.pem */
-export function certificatePaths(hostname: string): { fullchain: string; privkey: string; chain: string } {
-  const dir = `${CERT_LIVE_DIR}/${hostname}`;
-  return { fullchain: `${dir}/fullchain.pem`, privkey: `${dir}/privkey.pem`, chain: `${dir}/chain.pem` };
-}
+/** The files shinykit-tls maintains in TLS_DIR. hsts*.conf is a glob: nginx accepts zero matches. */
+export const TLS_FILES = {
+  fullchain: `${TLS_DIR}/fullchain.pem`,
+  privkey: `${TLS_DIR}/privkey.pem`,
+  hstsInclude: `${TLS_DIR}/hsts*.conf`,
+} as const;

@@ -87,7 +87,7 @@ export function checkInput(input: RenderInput): RenderValues {
 
   const siteHostname = out(OutputKeys.SiteHostname);
   if (siteHostname && !HOSTNAME.test(siteHostname)) {
-    problems.push(`output ${OutputKeys.SiteHostname} should be a lowercase DNS name such as apps.example.org, but it is ${JSON.stringify(siteHostname)}`);
+    problems.push(`output ${OutputKeys.SiteHostname} should be a lowercase DNS name such as apps.example.org or an IPv4 address, but it is ${JSON.stringify(siteHostname)}`);
   }
   const cognitoDomainUrl = httpsUrl(OutputKeys.CognitoDomainUrl).replace(/\/+$/, '');
   const jwksUrl = httpsUrl(OutputKeys.JwksUrl);
@@ -153,7 +153,7 @@ function isHttpsUrl(value: string): boolean {
  */
 export function placeholderOutputs(cfg: Config): Record<string, string> {
   const region = cfg.region ?? 'eu-west-1';
-  const siteHostname = cfg.domain ?? '203.0.113.10.sslip.io';
+  const siteHostname = cfg.domain ?? (cfg.tls.sslip ? '203.0.113.10.sslip.io' : '203.0.113.10');
   // A stand-in StackId (all-zero first group) for a derived prefix: the real one exists only after the first deploy.
   const exampleDataStackId = `arn:aws:cloudformation:${region}:123456789012:stack/${cfg.name}-data/00000000-0000-1000-8000-000000000000`;
   const cognitoDomainUrl = `https://${cognitoDomainPrefix(cfg, exampleDataStackId)}.auth.${region}.amazoncognito.com`;

@@ -12,7 +12,7 @@ import {
   NGINX_SNIPPET_PATH,
   SHINYPROXY_BIND_ADDRESS,
   SHINYPROXY_PORT,
-  certificatePaths,
+  TLS_FILES,
 } from './host.js';
 import type { RenderValues } from './inputs.js';
 import { compareVersions } from '../config.js';
@@ -38,17 +38,13 @@ export const NGINX_SETTINGS = {
     'ECDHE-ECDSA-CHACHA20-POLY1305',
     'ECDHE-RSA-CHACHA20-POLY1305',
   ],
-  hstsMaxAgeSeconds: 63072000,
   clientMaxBodySize: '100m',
   /** Idle Shiny sessions keep a websocket open for a long time; nginx's default is 60 s. */
   proxyTimeoutSeconds: 3600,
-  /** The VPC's Amazon-provided DNS, reachable from every Nitro instance, for OCSP lookups. */
-  resolver: '169.254.169.253',
 } as const;
 
 export function renderNginx(values: RenderValues, source: string, nginxVersion?: string): string {
   const host = values.siteHostname;
-  const cert = certificatePaths(host);
   const s = NGINX_SETTINGS;
   const upstream = 'http://shinykit_shinyproxy';
   const lines = [
@@ -71,7 +67,7 @@ export function renderNginx(values: RenderValues, source: string, nginxVersion?:
     `    server_name ${host};`,
     '    server_tokens off;',
     '',
-    "    # Let's Encrypt HTTP-01 challenges (certbot --webroot).",
+    "    # Let's Encrypt HTTP-01 challenges (lego --http.webroot, run by shinykit-tls).",
     '    location ^~ /.well-known/acme-challenge/ {',
     `        root ${ACME_WEBROOT};`,
     '        default_type text/plain;',
@@ -88,8 +84,9 @@ export function renderNginx(values: RenderValues, source: string, nginxVersion?:
     `    server_name ${host};`,
     '    server_tokens off;',
     '',
-    `    ssl_certificate ${cert.fullchain};`,
-    `    ssl_certificate_key ${cert.privkey};`,
+    '    # Maintained by shinykit-tls: the CA\'s certificate, or a self-signed placeholder until it answers.',
+    `    ssl_certificate ${TLS_FILES.fullchain};`,
+    `    ssl_certificate_key ${TLS_FILES.privkey};`,
     '    ssl_protocols TLSv1.2 TLSv1.3;',
     `    ssl_ciphers ${s.ciphers.join(':')};`,
     '    ssl_prefer_server_ciphers off;',
@@ -98,18 +95,13 @@ export function renderNginx(values: RenderValues, source: string, nginxVersion?:
     '    ssl_session_timeout 1d;',
     '    ssl_session_tickets off;',
     '',
-    '    # OCSP stapling when the certificate names an OCSP responder. For certificates without',
-    '    # one (self-signed, or CAs that dropped OCSP) nginx logs a warning and serves without it.',
-    '    ssl_stapling on;',
-    '    ssl_stapling_verify on;',
-    `    ssl_trusted_certificate ${cert.chain};`,
-    `    resolver ${s.resolver} valid=300s ipv6=off;`,
-    '    resolver_timeout 5s;',
-    '',
+    // No ssl_stapling: Let's Encrypt ended OCSP in 2025, so stapling only logged warnings.
     '    # ShinyProxy (Spring Security) sends its own copies of these; keep exactly one of each.',
     '    proxy_hide_header Strict-Transport-Security;',
     '    proxy_hide_header X-Content-Type-Options;',
-    `    add_header Strict-Transport-Security "max-age=${s.hstsMaxAgeSeconds}" always;`,
+    '    # HSTS comes from shinykit-tls: none while the placeholder is served, a short max-age while',
+    '    # a trusted certificate is new, the long one once it has been in place for a week.',
+    `    include ${TLS_FILES.hstsInclude};`,
     '    add_header X-Content-Type-Options nosniff always;',
     '',
     `    client_max_body_size ${s.clientMaxBodySize};`,

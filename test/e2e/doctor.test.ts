@@ -9,7 +9,7 @@ import { CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserP
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -27,10 +27,20 @@ function makeCerts(dir: string) {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/O=shinykit test CA/CN=shinykit test CA');
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n');
-  for (const [name, days] of [['long', '90'], ['short', '5']] as const) {
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', '/CN=localhost');
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', days, '-extfile', 'ext.cnf');
-  }
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'long.key', '-out', 'long.csr', '-subj', '/CN=localhost');
+  ssl('x509', '-req', '-in', 'long.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'long.pem', '-days', '90', '-extfile', 'ext.cnf');
+  // 'short': a 90-day certificate issued 85 days ago (5 days left). `openssl ca` can backdate; `x509 -req` cannot.
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'serial'), '1000\n');
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nserial=serial\nnew_certs_dir=.\ncertificate=ca.pem\nprivate_key=ca.key\n' +
+      'default_md=sha256\npolicy=p\nunique_subject=no\ncopy_extensions=none\nx509_extensions=e\n[p]\ncommonName=supplied\n[e]\nsubjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n',
+  );
+  const stamp = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'short.key', '-out', 'short.csr', '-subj', '/CN=localhost');
+  ssl('ca', '-batch', '-config', 'ca.cnf', '-in', 'short.csr', '-out', 'short.pem', '-notext',
+    '-startdate', stamp(new Date(Date.now() - 85 * 86_400_000)), '-enddate', stamp(new Date(Date.now() + 5 * 86_400_000)));
   return { ca: join(dir, 'ca.pem'), cert: (n: 'long' | 'short') => ({ cert: execFileSync('cat', [join(dir, `${n}.pem`)]), key: execFileSync('cat', [join(dir, `${n}.key`)]) }) };
 }
 
@@ -120,7 +130,7 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
   });
 
   /** A deployment in moto plus the cdk-outputs.json describing it; `broken` leaves parts out. */
-  async function deploy(opts: { logoutUrls?: string[]; pushDash?: boolean; lastApply?: object | null; bootstrap?: object; hostIp?: string } = {}) {
+  async function deploy(opts: { logoutUrls?: string[]; pushDash?: boolean; lastApply?: object | null; bootstrap?: object; hostIp?: string; tls?: object } = {}) {
     const pool = await clients.cognito.send(new CreateUserPoolCommand({ PoolName: 'analytics' }));
     const poolId = pool.UserPool!.Id!;
     const client = await clients.cognito.send(
@@ -144,6 +154,11 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     }
     const bootstrap = JSON.stringify(opts.bootstrap ?? { result: 'ok', step: 'done', detail: '', time: '2026-11-22T09:50:00Z' });
     await clients.ssm.send(new PutParameterCommand({ Name: '/shinykit/analytics/status/bootstrap', Type: 'String', Value: bootstrap, Overwrite: true }));
+    // What assets/host/shinykit-tls.sh publishes (fields as in its report()).
+    const tls = JSON.stringify(
+      opts.tls ?? { mode: 'trusted', site: 'localhost', profile: '', issuer: 'O=shinykit test CA', names: 'DNS:localhost', notAfter: '2027-02-20T10:00:00Z', hsts: 'long', failures: 0, detail: 'certificate good', lastError: '', lastErrorKind: '', time: '2026-11-22T10:05:00Z' },
+    );
+    await clients.ssm.send(new PutParameterCommand({ Name: '/shinykit/analytics/status/tls', Type: 'String', Value: tls, Overwrite: true }));
     if (opts.lastApply !== null) {
       const value = JSON.stringify(opts.lastApply ?? { result: 'applied', reason: 'nginx snippet changed: yes', time: '2026-11-22T10:00:00Z' });
       await clients.ssm.send(new PutParameterCommand({ Name: '/shinykit/analytics/status/last-apply', Type: 'String', Value: value, Overwrite: true }));
@@ -180,15 +195,16 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     expect(res.stderr).not.toContain('error');
     expect(res.exitCode).toBe(0);
     const lines = res.stdout.split('\n').filter((l) => /^[✓✗!-] /.test(l));
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(10);
     expect(lines.every((l) => l.startsWith('✓ '))).toBe(true);
     expect(res.stdout).toContain('✓ DNS points at the host: localhost → 127.0.0.1');
-    expect(res.stdout).toMatch(/✓ HTTPS certificate valid: trusted, valid until \d{4}-\d\d-\d\d, issued by shinykit test CA/);
+    expect(res.stdout).toMatch(/✓ HTTPS certificate valid: trusted, valid until \d{4}-\d\d-\d\dT\d\d:\d\dZ, issued by shinykit test CA, names DNS:localhost/);
+    expect(res.stdout).toContain("✓ host's certificate status: serving O=shinykit test CA's certificate, for DNS:localhost, until 2027-02-20T10:00:00Z, HSTS long");
     expect(res.stdout).toContain(`redirect_uri ${CALLBACK}`);
     expect(res.stdout).toContain('✓ every app has an image in ECR: 2 app(s): shiny-demo, dash-demo');
     expect(res.stdout).toContain('✓ host online in SSM: i-0123456789abcdef0 Online');
     expect(res.stdout).toContain('✓ last config apply succeeded: applied at 2026-11-22T10:00:00Z');
-    expect(res.stdout).toContain('all 9 checks passed');
+    expect(res.stdout).toContain('all 10 checks passed');
   });
 
   it('each broken part is a ✗ with its fix, and the exit code is 1', async () => {
@@ -211,7 +227,7 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     expect(out).toContain('the boot log in the log group analytics-host-logs');
     expect(out).not.toMatch(/<name>|<HostInstanceId>|<prefix>/);
     expect(out).toContain('✓ HTTPS certificate valid');
-    expect(out).toContain('7 of 9 checks failed');
+    expect(out).toContain('7 of 10 checks failed');
     expect(out.match(/^ {4}fix: /gm)).toHaveLength(7);
     expect(res.stderr).toContain('7 check(s) failed');
   });
@@ -221,16 +237,16 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     site.setCert('short');
     const res = await doctor();
     expect(res.exitCode).toBe(0);
-    expect(res.stdout).toMatch(/! HTTPS certificate valid: valid until .* \([45] days left\)\n\s+fix: certbot renews/);
-    expect(res.stdout).toContain('all 9 checks passed (1 warning)');
+    expect(res.stdout).toMatch(/! HTTPS certificate valid: valid until .* \([45] days left, names DNS:localhost\)\n\s+fix: the host renews with a third of the lifetime left/);
+    expect(res.stdout).toContain('all 10 checks passed (1 warning)');
   });
 
-  it('an untrusted certificate (the self-signed fallback) fails with the DNS/port 80 fix', async () => {
+  it('an untrusted certificate (the self-signed placeholder) fails and points at the host\'s certificate status', async () => {
     await deploy();
     const res = await doctor([], { NODE_EXTRA_CA_CERTS: undefined });
     expect(res.exitCode).toBe(1);
-    expect(res.stdout).toMatch(/✗ HTTPS certificate valid: the certificate is not trusted \([A-Z_]+, issuer shinykit test CA\)/);
-    expect(res.stdout).toContain('/shinykit/analytics/status/tls');
+    expect(res.stdout).toMatch(/✗ HTTPS certificate valid: the certificate is not trusted \([A-Z_]+, issuer shinykit test CA, names DNS:localhost\)/);
+    expect(res.stdout).toContain('The "host\'s certificate status" check below shows the last ACME error');
     // The redirect is still checked: the certificate problem does not hide it.
     expect(res.stdout).toContain('✓ login redirects to Cognito');
   });
@@ -247,7 +263,7 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     expect(by['login-redirect']!.detail).toContain('answered 502');
     expect(by['last-apply']!.detail).toContain('no config has been applied yet');
     expect(by['last-apply']!.fix).toContain('npx shinykit push');
-    expect(report.checks.map((c) => c.id)).toEqual(['outputs', 'dns', 'https', 'login-redirect', 'cognito-client', 'images', 'bootstrap', 'ssm-online', 'last-apply']);
+    expect(report.checks.map((c) => c.id)).toEqual(['outputs', 'dns', 'https', 'tls-status', 'login-redirect', 'cognito-client', 'images', 'bootstrap', 'ssm-online', 'last-apply']);
   });
 
   it('without outputs, the first check fails and the rest are skipped rather than guessed', async () => {
@@ -257,6 +273,32 @@ describe('shinykit doctor (built CLI, moto + local HTTPS)', () => {
     expect(res.stdout).toMatch(/✗ stacks deployed, outputs complete: nothing is deployed yet: there is no .*nope\.json and no stack analytics-data( in [a-z0-9-]+)? \(deploy first: `shinykit deploy`/);
     expect(res.stdout).toMatch(/fix: deploy the current stacks/);
     expect(res.stdout).toMatch(/^- DNS points at the host: needs the SiteHostname output/m);
+  });
+
+  it("the host's last ACME error is shown with what to do: a rate limit on an sslip.io name points at the shared quota", async () => {
+    await deploy({
+      tls: { mode: 'placeholder', site: '203.0.113.10.sslip.io', profile: '', issuer: 'O=shinykit placeholder,CN=203.0.113.10.sslip.io', names: 'DNS:203.0.113.10.sslip.io', notAfter: '2027-01-01T00:00:00Z', hsts: 'none', failures: 3, detail: 'lego run failed (3 in a row)', lastError: 'acme: error: 429 :: POST :: https://acme-v02.api.letsencrypt.org/acme/new-order :: urn:ietf:params:acme:error:rateLimited :: too many certificates (50000) already issued for "sslip.io" in the last 168h0m0s', lastErrorKind: 'rate-limited', time: 't' },
+    });
+    const res = await doctor(['--json']);
+    const check = (JSON.parse(res.stdout) as { checks: Array<{ id: string; status: string; detail: string; fix?: string }> }).checks.find((c) => c.id === 'tls-status')!;
+    expect(check.status).toBe('fail');
+    expect(check.detail).toContain('serving the self-signed placeholder');
+    expect(check.detail).toContain('3 failed attempt(s), last: acme: error: 429');
+    expect(check.detail).toContain('rateLimited');
+    expect(check.fix).toMatch(/every sslip\.io user in the world shares: remove tls\.sslip/);
+  });
+
+  it('an IP site (SiteHostname is the Elastic IP) needs no DNS record and is checked against the certificate\'s IP address', async () => {
+    await deploy();
+    const outputs = JSON.parse(readFileSync(join(dir, 'cdk-outputs.json'), 'utf8')) as Record<string, Record<string, string>>;
+    outputs['analytics-data']!.SiteHostname = '127.0.0.1';
+    writeFileSync(join(dir, 'cdk-outputs.json'), JSON.stringify(outputs));
+    const res = await doctor(['--json']);
+    const by = Object.fromEntries((JSON.parse(res.stdout) as { checks: Array<{ id: string; status: string; detail: string }> }).checks.map((c) => [c.id, c]));
+    expect(by.dns).toMatchObject({ status: 'ok', detail: 'the site is the Elastic IP 127.0.0.1; no DNS record needed' });
+    // The test certificate names DNS:localhost only, so an IP site must not accept it.
+    expect(by.https!.status).toBe('fail');
+    expect(by.https!.detail).toMatch(/not trusted \(ERR_TLS_CERT_ALTNAME_INVALID/);
   });
 
   it('--connect rejects a value that is not host:port (exit 2)', async () => {

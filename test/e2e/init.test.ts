@@ -144,7 +144,7 @@ describe('shinykit init (built CLI)', () => {
     const dir = tmp();
     const res = await initOnTty(dir, ['proj', '--domain', 'apps.lab.org'], [
       [/Project name \[proj\]: /, 'my-lab'],
-      [/Email for Let's Encrypt expiry notices: /, 'me@lab.org'],
+      [/Contact email for the Let's Encrypt \(ACME\) account: /, 'me@lab.org'],
     ]);
     expect(res.code, res.screen).toBe(0);
     expect(res.screen).not.toContain('Domain for the site'); // given by --domain

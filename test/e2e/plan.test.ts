@@ -49,7 +49,7 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(lines.slice(0, 10)).toEqual([
       'shinykit plan: analytics (shinykit.yaml), offline: plan deploys nothing',
       '',
-      '  Site            https://<elastic-ip>.sslip.io/ (the address is allocated at deploy time)',
+      '  Site            https://<elastic-ip>/ (the address is allocated at deploy time)',
       expect.stringMatching(/^ {2}Sign-in page {4}https:\/\/analytics-login-<data-stack-id>\.auth\.<region>\.amazoncognito\.com /),
       expect.stringMatching(/^ {2}Deployed kit {4}not compared \(no AWS credentials found/),
       '  Region          eu-west-1 (from AWS_REGION)',
@@ -109,8 +109,18 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(text.stdout).toContain('--- nginx/shinyproxy.conf (preview) ---');
     expect(text.stdout).toContain('--- shinyproxy/application.yml (preview) ---');
     expect(text.stdout).toContain('analytics-login.auth.eu-west-1.amazoncognito.com');
+    expect(text.stdout).toContain('server_name 203.0.113.10;');
     expect(text.stdout).toContain('roles-claim: cognito:groups');
     expect(text.stdout).toMatch(/sha256:0{64}/);
+  });
+
+  it('explains the TLS mode and its limits: without domain, a 160-hour certificate for the Elastic IP itself', () => {
+    expect(text.stdout).toMatch(/ {2}Site {12}https:\/\/<elastic-ip>\/ \(the address is allocated at deploy time\)/);
+    expect(text.stdout).toMatch(/TLS certificate\n-+\n  https:\/\/<elastic-ip>\/ via lego 4\.35\.2 \(release tarball, SHA-256 pinned per architecture\)/);
+    expect(text.stdout).toContain("a Let's Encrypt certificate for the Elastic IP itself (shortlived profile: valid 160 hours");
+    expect(text.stdout).toContain('kept in Parameter Store');
+    expect(text.stdout).toContain("Let's Encrypt sends no expiry mail since June 2025");
+    expect(text.stdout).not.toContain('sslip.io');
   });
 
   it('--json gives the same as data (preview included), with --mau applied; --strict fails it on warnings', () => {

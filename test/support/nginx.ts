@@ -40,13 +40,14 @@ export function localizeSnippet(snippet: string, hostname: string, ports: LocalN
   let s = snippet;
   s = replaceAllRequired(s, 'listen 80;', `listen 127.0.0.1:${ports.http};`);
   s = replaceAllRequired(s, 'listen 443 ssl http2;', `listen 127.0.0.1:${ports.https} ssl http2;`);
-  s = replaceAllRequired(s, `/etc/letsencrypt/live/${hostname}/`, `${dirs.certDir}/`);
-  s = replaceAllRequired(s, 'root /var/www/certbot;', `root ${dirs.webroot};`);
+  // TLS_DIR holds the certificate and the HSTS include shinykit-tls writes.
+  s = replaceAllRequired(s, '/etc/shinykit/tls/', `${dirs.certDir}/`);
+  s = replaceAllRequired(s, 'root /var/www/acme;', `root ${dirs.webroot};`);
   s = replaceAllRequired(s, 'server 127.0.0.1:8080;', `server 127.0.0.1:${ports.backend};`);
   return s;
 }
 
-/** A self-signed certificate for `hostname` in certbot's file names (chain.pem = the certificate itself). */
+/** A self-signed certificate for `hostname` in shinykit-tls's file names (chain.pem = the certificate itself). */
 export function makeSelfSignedCert(certDir: string, hostname: string): void {
   mkdirSync(certDir, { recursive: true });
   const res = spawnSync(
@@ -56,7 +57,7 @@ export function makeSelfSignedCert(certDir: string, hostname: string): void {
       '-keyout', join(certDir, 'privkey.pem'),
       '-out', join(certDir, 'fullchain.pem'),
       '-subj', `/CN=${hostname}`,
-      '-addext', `subjectAltName=DNS:${hostname}`,
+      '-addext', `subjectAltName=${/^[0-9.]+$/.test(hostname) ? 'IP' : 'DNS'}:${hostname}`,
     ],
     { encoding: 'utf8' },
   );

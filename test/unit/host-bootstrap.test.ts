@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOST_FILES, HOST_FILES_ARCHIVE, hostAssetsDir, USER_DATA_LIMIT_BYTES } from '../../lib/constructs/host-bootstrap.js';
+import { HOST_FILES, HOST_FILES_ARCHIVE, LEGO, hostAssetsDir, USER_DATA_LIMIT_BYTES } from '../../lib/constructs/host-bootstrap.js';
 import { ExtraOutputKeys } from '../../lib/outputs.js';
 import { asArray, configVariant, only, policyStatements, render, resourcesOf, synth, type Synthesized } from './stacks/synth.js';
 
@@ -101,7 +101,11 @@ describe('host user data', () => {
     expect(env).toContain("SHINYKIT_SHINYPROXY_SHA256='0bd68e3ba31b5288b5523ee250e90f316f5e0524bd11bcc18645499ede1ee57e'");
     expect(env).toContain("SHINYKIT_SHINYPROXY_ALLOW_UNVERIFIED='no'");
     expect(env).toContain("SHINYKIT_TLS_EMAIL='ops@example.org'");
-    expect(env).toMatch(/SHINYKIT_SITE_HOSTNAME='<import:analytics-data:\S+PublicIp\S*>\.sslip\.io'/);
+    expect(env).toMatch(/SHINYKIT_SITE_HOSTNAME='<import:analytics-data:\S+PublicIp[^'>]*>'/);
+    expect(env).toContain("SHINYKIT_TLS_PROFILE='shortlived'");
+    expect(env).toContain(`SHINYKIT_LEGO_VERSION='${LEGO.version}'`);
+    expect(env).toContain(`SHINYKIT_LEGO_SHA256_X86_64='${LEGO.sha256.x86_64}'`);
+    expect(env).toContain(`SHINYKIT_LEGO_SHA256_AARCH64='${LEGO.sha256.aarch64}'`);
     expect(env).toMatch(/SHINYKIT_RESOURCE='\w+'/);
     expect(env).not.toMatch(/SECRET=/i);
   });
@@ -150,8 +154,11 @@ describe('host stack: bootstrap contract', () => {
 
     const byAction = (action: string) => statements.filter((st) => (asArray(st.Action) as string[]).includes(action));
     const resources = (action: string) => byAction(action).flatMap((st) => asArray(st.Resource).map(render));
-    // Writes: only the status parameters the host scripts publish.
-    expect(resources('ssm:PutParameter')).toEqual([expect.stringMatching(/:parameter\/shinykit\/analytics\/status\/\*$/)]);
+    // Writes: only the status parameters the host scripts publish, and the one certificate store parameter (shinykit-tls).
+    expect(resources('ssm:PutParameter')).toEqual([
+      expect.stringMatching(/:parameter\/shinykit\/analytics\/status\/\*$/),
+      expect.stringMatching(/:parameter\/shinykit\/analytics\/tls\/acme$/),
+    ]);
     // Reads: the deployment's own prefix (candidate/, config/, status/).
     for (const r of resources('ssm:GetParametersByPath')) expect(r).toMatch(/:parameter\/shinykit\/analytics(\/\*)?$/);
     // The client secret, read by shinykit-client-secret: the user pool only.

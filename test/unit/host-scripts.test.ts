@@ -36,8 +36,8 @@ function selfSignedRoot(): string {
 /** Host paths → the temporary root's, for configs written for the real host. */
 function relocate(text: string, dir: string): string {
   return text
-    .replaceAll('/etc/letsencrypt/live/203.0.113.10.sslip.io', `${dir}/live`)
-    .replaceAll('/var/www/certbot', `${dir}/certbot`)
+    .replaceAll('/etc/shinykit/tls', `${dir}/live`)
+    .replaceAll('/var/www/acme', `${dir}/certbot`)
     .replaceAll('/usr/local/share/shinykit/www', `${dir}/www`)
     .replace(/listen 80\b/g, 'listen 127.0.0.1:18080')
     .replace(/listen 443\b/g, 'listen 127.0.0.1:18443');

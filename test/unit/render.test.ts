@@ -56,10 +56,10 @@ describe('renderConfigs: nginx snippet', () => {
     expect(nginx).toMatch(/map \$http_upgrade \$connection_upgrade \{\n\s+default upgrade;\n\s+'' +'';\n\}/);
   });
 
-  it('port 80 serves ACME challenges from the certbot webroot and redirects the rest to https with path and query', () => {
+  it('port 80 serves ACME challenges from the webroot lego writes to and redirects the rest to https with path and query', () => {
     expect(http).toContain(`server_name ${SSLIP_HOST};`);
     expect(http).toContain('location ^~ /.well-known/acme-challenge/ {');
-    expect(http).toContain('root /var/www/certbot;');
+    expect(http).toContain('root /var/www/acme;');
     expect(http).toContain(`return 301 https://${SSLIP_HOST}$request_uri;`);
   });
 
@@ -72,24 +72,23 @@ describe('renderConfigs: nginx snippet', () => {
     for (const c of ciphers) expect(c).toMatch(/^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
   });
 
-  it('has a session cache and timeout, and OCSP stapling with a resolver and the chain as trusted certificate', () => {
+  it('has a session cache and timeout, and no OCSP stapling (Let\'s Encrypt ended OCSP in 2025) or resolver', () => {
     expect(https).toContain('ssl_session_cache shared:shinykit_tls:10m;');
     expect(https).toContain('ssl_session_timeout 1d;');
-    expect(https).toContain('ssl_stapling on;');
-    expect(https).toContain('ssl_stapling_verify on;');
-    expect(https).toContain(`ssl_trusted_certificate /etc/letsencrypt/live/${SSLIP_HOST}/chain.pem;`);
-    expect(https.some((l) => l.startsWith(`resolver ${NGINX_SETTINGS.resolver} `))).toBe(true);
+    expect(nginx).not.toContain('ssl_stapling');
+    expect(nginx).not.toContain('ssl_trusted_certificate');
+    expect(https.some((l) => l.startsWith('resolver '))).toBe(false);
   });
 
-  it("takes the certificate from certbot's live directory for SiteHostname", () => {
+  it('takes the certificate from the fixed directory shinykit-tls maintains, whatever the site name', () => {
     expect(https).toContain(`server_name ${SSLIP_HOST};`);
-    expect(https).toContain(`ssl_certificate /etc/letsencrypt/live/${SSLIP_HOST}/fullchain.pem;`);
-    expect(https).toContain(`ssl_certificate_key /etc/letsencrypt/live/${SSLIP_HOST}/privkey.pem;`);
+    expect(https).toContain('ssl_certificate /etc/shinykit/tls/fullchain.pem;');
+    expect(https).toContain('ssl_certificate_key /etc/shinykit/tls/privkey.pem;');
   });
 
-  it('sends HSTS and nosniff on every response (always), once, and caps the body size', () => {
-    expect(https).toContain(`add_header Strict-Transport-Security "max-age=${NGINX_SETTINGS.hstsMaxAgeSeconds}" always;`);
-    expect(NGINX_SETTINGS.hstsMaxAgeSeconds).toBeGreaterThanOrEqual(31536000);
+  it('takes HSTS from the include shinykit-tls writes (never a fixed max-age), sends nosniff always, and caps the body size', () => {
+    expect(https).toContain('include /etc/shinykit/tls/hsts*.conf;');
+    expect(nginx).not.toMatch(/add_header Strict-Transport-Security/);
     expect(https).toContain('add_header X-Content-Type-Options nosniff always;');
     expect(https).toContain('proxy_hide_header Strict-Transport-Security;');
     expect(https).toContain(`client_max_body_size ${NGINX_SETTINGS.clientMaxBodySize};`);
@@ -120,7 +119,7 @@ describe('renderConfigs: nginx snippet', () => {
     const cfg = fixtureConfig({ domain: 'apps.example.org' });
     const out = renderConfigs(input(cfg)).nginx;
     expect(out.match(/server_name apps\.example\.org;/g)).toHaveLength(2);
-    expect(out).toContain('ssl_certificate /etc/letsencrypt/live/apps.example.org/fullchain.pem;');
+    expect(out).toContain('ssl_certificate /etc/shinykit/tls/fullchain.pem;');
     expect(out).toContain('return 301 https://apps.example.org$request_uri;');
     expect(out).not.toContain('sslip.io');
   });
@@ -268,7 +267,14 @@ describe('renderConfigs: determinism and the interface other commands use', () =
     const outputs = placeholderOutputs(cfg);
     const r = renderConfigs({ config: cfg, outputs, images: placeholderImages(cfg, outputs), source: 'placeholders' });
     expect(yml(r.application).proxy.specs).toHaveLength(2);
-    expect(r.nginx).toContain('server_name 203.0.113.10.sslip.io;');
+    // No domain: the site is the Elastic IP itself (a documentation address here).
+    expect(r.nginx).toContain('server_name 203.0.113.10;');
+    expect(r.nginx).toContain('return 301 https://203.0.113.10$request_uri;');
+  });
+
+  it('placeholder outputs use <ip>.sslip.io only when tls.sslip asks for it', () => {
+    const cfg = { ...fixtureConfig(), tls: { ...fixtureConfig().tls, sslip: true } };
+    expect(placeholderOutputs(cfg).SiteUrl).toBe('https://203.0.113.10.sslip.io');
   });
 });
 

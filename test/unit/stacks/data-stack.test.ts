@@ -209,11 +209,11 @@ describe('data stack: app client', () => {
     });
   });
 
-  it('calls back to https://<eip>.sslip.io/login/oauth2/code/shinyproxy and signs out to https://<eip>.sslip.io', () => {
+  it('calls back to https://<eip>/login/oauth2/code/shinyproxy and signs out to https://<eip> (an IP host: Cognito asks only for an absolute https URI)', () => {
     const client = only(s.dataJson, 'AWS::Cognito::UserPoolClient');
     const eip = resourcesOf(s.dataJson, 'AWS::EC2::EIP')[0]![0];
-    expect(client.Properties.CallbackURLs.map(render)).toEqual([`https://<${eip}.PublicIp>.sslip.io/login/oauth2/code/shinyproxy`]);
-    expect(client.Properties.LogoutURLs.map(render)).toEqual([`https://<${eip}.PublicIp>.sslip.io`]);
+    expect(client.Properties.CallbackURLs.map(render)).toEqual([`https://<${eip}.PublicIp>/login/oauth2/code/shinyproxy`]);
+    expect(client.Properties.LogoutURLs.map(render)).toEqual([`https://<${eip}.PublicIp>`]);
   });
 });
 
@@ -239,12 +239,12 @@ describe('data stack: outputs', () => {
     expect(render(out.CognitoDomainUrl.Value)).toBe(`https://<${domain}>.auth.<AWS::Region>.amazoncognito.com`);
     expect(render(out.JwksUrl.Value)).toBe(`https://cognito-idp.<AWS::Region>.amazonaws.com/<${pool}>/.well-known/jwks.json`);
     expect(render(out.LogoutUrl.Value)).toBe(
-      `https://<${domain}>.auth.<AWS::Region>.amazoncognito.com/logout?client_id=<${client}>&logout_uri=https://<${eip}.PublicIp>.sslip.io`,
+      `https://<${domain}>.auth.<AWS::Region>.amazoncognito.com/logout?client_id=<${client}>&logout_uri=https://<${eip}.PublicIp>`,
     );
     expect(render(out.UserPoolId.Value)).toBe(`<${pool}>`);
     expect(render(out.UserPoolClientId.Value)).toBe(`<${client}>`);
     expect(render(out.Region.Value)).toBe('<AWS::Region>');
-    expect(render(out.SiteHostname.Value)).toBe(`<${eip}.PublicIp>.sslip.io`);
+    expect(render(out.SiteHostname.Value)).toBe(`<${eip}.PublicIp>`);
     expect(render(out.HostPublicIp.Value)).toBe(`<${eip}.PublicIp>`);
   });
 

@@ -88,7 +88,7 @@ describe('host stack: instance', () => {
     const [instanceId, instance] = resourcesOf(s.hostJson, 'AWS::EC2::Instance')[0]!;
     const userData = render(instance.Properties.UserData['Fn::Base64']);
     expect(userData.startsWith('#!/bin/bash\n')).toBe(true);
-    expect(userData).toMatch(/<import:analytics-data:ExportsOutputFnGetAttAddressEip\w+PublicIp\w*>\.sslip\.io/);
+    expect(userData).toMatch(/SHINYKIT_SITE_HOSTNAME='<import:analytics-data:ExportsOutputFnGetAttAddressEip\w+PublicIp\w*>'/);
     expect(userData).toMatch(/<import:analytics-data:ExportsOutputRefIdentityUserPool[0-9A-F]+>/);
     expect(userData).toMatch(/<import:analytics-data:ExportsOutputRefIdentityUserPoolShinyProxyClient/);
     expect(userData).toContain('<AWS::Region>');
@@ -144,7 +144,7 @@ describe('host stack: role (least privilege)', () => {
     expect(cognitoActions).toEqual(['cognito-idp:DescribeUserPoolClient']);
   });
 
-  it('reads parameters only below /shinykit/<name>/ and writes only below status/', () => {
+  it('reads parameters only below /shinykit/<name>/ and writes only below status/ and the one certificate store parameter tls/acme', () => {
     const read = stmt('ReadOwnParameters');
     expect(asArray(read.Action).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath']);
     expect(asArray(read.Resource).map(render).sort()).toEqual([
@@ -154,8 +154,11 @@ describe('host stack: role (least privilege)', () => {
     const write = stmt('WriteOwnStatus');
     expect(write.Action).toBe('ssm:PutParameter');
     expect(render(write.Resource)).toBe('arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/shinykit/analytics/status/*');
+    const store = stmt('WriteOwnCertificateStore');
+    expect(store.Action).toBe('ssm:PutParameter');
+    expect(render(store.Resource)).toBe('arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/shinykit/analytics/tls/acme');
     const writers = policyStatements(s.hostJson).filter((x) => asArray(x.Action).some((a: string) => /^ssm:(PutParameter|DeleteParameter|LabelParameterVersion)/.test(a)));
-    expect(writers).toHaveLength(1);
+    expect(writers).toHaveLength(2);
   });
 
   it('writes logs only to its own log group', () => {

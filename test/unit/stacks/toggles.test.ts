@@ -1,6 +1,6 @@
 /**
  * One test per shinykit.yaml toggle. Three syntheses shared by every test:
- * the bundled file (sslip.io, no SSH, x86_64, MFA required, Essentials,
+ * the bundled file (no domain: the Elastic IP, no SSH, x86_64, MFA required, Essentials,
  * Cognito's email), a "full" variant (domain + hosted zone, SSH CIDR, t4g, MFA
  * optional, Plus, pinned region, explicit domain prefix, SES email) and a
  * "minimal" one (domain without a zone, MFA off, Lite).
@@ -42,12 +42,15 @@ const userData = (s: Synthesized) => render(instance(s).UserData['Fn::Base64']);
 const ingress = (s: Synthesized) =>
   resourcesOf(s.hostJson, 'AWS::EC2::SecurityGroup').flatMap(([, sg]) => sg.Properties.SecurityGroupIngress ?? []);
 
-describe('toggle: domain vs sslip.io', () => {
-  it('without domain the site is <elastic-ip>.sslip.io everywhere', () => {
+describe('toggle: domain vs the Elastic IP', () => {
+  it('without domain the site is the Elastic IP itself everywhere, with the shortlived profile (Let\'s Encrypt IP certificates)', () => {
     const eip = resourcesOf(base.dataJson, 'AWS::EC2::EIP')[0]![0];
-    expect(render(base.dataJson.Outputs.SiteHostname.Value)).toBe(`<${eip}.PublicIp>.sslip.io`);
-    expect(render(base.dataJson.Outputs.SiteUrl.Value)).toBe(`https://<${eip}.PublicIp>.sslip.io`);
-    expect(userData(base)).toMatch(/PublicIp\w*>\.sslip\.io/);
+    expect(render(base.dataJson.Outputs.SiteHostname.Value)).toBe(`<${eip}.PublicIp>`);
+    expect(render(base.dataJson.Outputs.SiteUrl.Value)).toBe(`https://<${eip}.PublicIp>`);
+    expect(client(base).CallbackURLs.map(render)).toEqual([`https://<${eip}.PublicIp>/login/oauth2/code/shinyproxy`]);
+    expect(userData(base)).toMatch(/SHINYKIT_SITE_HOSTNAME='<import:[^>]*PublicIp\w*>'\n/);
+    expect(userData(base)).toContain("SHINYKIT_TLS_PROFILE='shortlived'");
+    expect(JSON.stringify(base.dataJson)).not.toContain('sslip.io');
   });
 
   it('with domain the site, callback, sign-out URL, LogoutUrl and user data use the domain', () => {
@@ -57,6 +60,7 @@ describe('toggle: domain vs sslip.io', () => {
     expect(client(full).LogoutURLs.map(render)).toEqual(['https://apps.example.org']);
     expect(render(full.dataJson.Outputs.LogoutUrl.Value)).toMatch(/&logout_uri=https:\/\/apps\.example\.org$/);
     expect(userData(full)).toContain('apps.example.org');
+    expect(userData(full)).toContain("SHINYKIT_TLS_PROFILE=''");
     expect(JSON.stringify(full.dataJson)).not.toContain('sslip.io');
     expect(JSON.stringify(full.hostJson)).not.toContain('sslip.io');
   });

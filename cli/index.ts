@@ -70,7 +70,7 @@ export async function createProgram(args: readonly string[] = [], opts: { manife
   // every command's help lists the global options it accepts (--config, --profile, ...).
   const configure = (cmd: Command) => {
     cmd.exitOverride();
-    cmd.configureHelp({ showGlobalOptions: true });
+    cmd.configureHelp({ ...cmd.configureHelp(), showGlobalOptions: true }); // keeps the manifest's terms
     cmd.commands.forEach(configure);
   };
   configure(program);

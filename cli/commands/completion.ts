@@ -11,6 +11,6 @@ export function completionCommand(): Command {
       const ctx = createContext(cmd);
       // The script covers every command: build the whole program, not just the one this run loaded.
       const { createProgram } = await import('../index.js');
-      ctx.out.result(completionScript(await createProgram(), shell).trimEnd());
+      ctx.out.result(completionScript(await createProgram([], { manifest: false }), shell).trimEnd());
     });
 }

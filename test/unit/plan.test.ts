@@ -257,11 +257,11 @@ describe('plan: the one-screen summary and its sections', () => {
 
   it('opens with site, region, stacks, open ports, who can log in, monthly cost and problems, in that order', async () => {
     const r = await planOf();
-    const top = formatPlan(r).split('\n').slice(0, 10).join('\n');
-    expect(top).toMatch(/^shinykit plan: lab \(lab\.yaml\), offline: nothing has been deployed\n\n/);
-    const labels = [...top.matchAll(/^ {2}(\S[\w ]*?) {2,}/gm)].map((m) => m[1]);
-    expect(labels).toEqual(['Site', 'Region', 'Stacks', 'Open ports', 'Who can log in', 'Monthly cost', 'Problems']);
-    expect(top).toContain('Site            https://<elastic-ip>.sslip.io/');
+    const top = formatPlan(r).split('\n').slice(0, 12).join('\n');
+    expect(top).toMatch(/^shinykit plan: lab \(lab\.yaml\), offline: plan deploys nothing\n\n/);
+    const labels = [...top.matchAll(/^ {2}(\S[\w -]*?) {2,}/gm)].map((m) => m[1]);
+    expect(labels).toEqual(['Site', 'Sign-in page', 'Deployed kit', 'Region', 'Stacks', 'Open ports', 'Who can log in', 'Monthly cost', 'Problems']);
+    expect(top).toContain('Site            https://<elastic-ip>/');
     expect(top).toContain('Region          eu-west-1 (from AWS_REGION)');
     expect(top).toContain('Stacks          lab-data (7 resources)');
     expect(top).toContain('Open ports      443 (HTTPS) from anywhere; 22 (SSH) from 198.51.100.7/32');

@@ -35,6 +35,11 @@ function project(config: string, opts: { withEcsOutputs?: boolean } = {}): strin
   const dir = mkdtempSync(join(tmpdir(), 'shinykit-ecs-'));
   dirs.push(dir);
   writeFileSync(join(dir, 'shinykit.yaml'), config);
+  // validate checks that each app's build context and Dockerfile exist.
+  for (const app of ['apps/shiny', 'apps/dash']) {
+    mkdirSync(join(dir, app), { recursive: true });
+    writeFileSync(join(dir, app, 'Dockerfile'), 'FROM scratch\n');
+  }
   const data = fixtureOutputs(cfg);
   const host: Record<string, string> = { HostInstanceId: data.HostInstanceId!, ConfigParameterPrefix: '/shinykit/analytics/', HostLogGroupName: '/shinykit/analytics/host' };
   delete data.HostInstanceId;

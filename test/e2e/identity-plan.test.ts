@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runCli } from '../support/cli.js';
@@ -23,6 +23,7 @@ describe('shinykit plan with identity providers', () => {
     const raw = parse(readFileSync(BUNDLED_CONFIG, 'utf8')) as Record<string, any>;
     raw.cognito.identityProviders = [{ type: 'saml', name: 'ADFS', metadataFile: 'idp/adfs.xml' }];
     raw.cognito.localUsers = false;
+    for (const app of raw.apps) app.context = join(dirname(BUNDLED_CONFIG), app.context); // the example apps, from the temp folder
     writeFileSync(join(dir, 'shinykit.yaml'), stringify(raw));
     mkdirSync(join(dir, 'idp'));
     writeFileSync(join(dir, 'idp', 'adfs.xml'), METADATA);
@@ -39,6 +40,7 @@ describe('shinykit plan with identity providers', () => {
     const raw = parse(readFileSync(BUNDLED_CONFIG, 'utf8')) as Record<string, any>;
     raw.cognito.identityProviders = [{ type: 'saml', name: 'ADFS', metadataFile: 'idp/absent.xml' }];
     raw.cognito.localUsers = false;
+    for (const app of raw.apps) app.context = join(dirname(BUNDLED_CONFIG), app.context); // the example apps, from the temp folder
     writeFileSync(join(dir, 'shinykit.yaml'), stringify(raw));
 
     const r = await runCli(['plan', '--config', join(dir, 'shinykit.yaml'), '--no-preview'], { cwd: dir });

@@ -159,8 +159,8 @@ describe('shinykit init (built CLI)', () => {
       [/Project name \[proj\]: /, 'my-lab'],
       [/Domain for the site/, 'not a domain'],
       [/Domain for the site/, ''],
-      [/Email for Let's Encrypt expiry notices: /, 'nobody'],
-      [/Email for Let's Encrypt expiry notices: /, 'me@lab.org'],
+      [/Contact email for the Let's Encrypt \(ACME\) account: /, 'nobody'],
+      [/Contact email for the Let's Encrypt \(ACME\) account: /, 'me@lab.org'],
     ]);
     expect(res.code, res.screen).toBe(0);
     expect(res.screen).toContain('"My Lab!": expected a project name (lowercase letters, digits and hyphens');

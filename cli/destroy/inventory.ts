@@ -168,6 +168,11 @@ function keptResource(
         costNote: `public IPv4, $${c.table.publicIpv4PerHour} per hour while it exists, attached or not${c.regionNote}`,
       };
     }
+    case 'AWS::Logs::LogGroup': {
+      const name = typeof props.LogGroupName === 'string' ? props.LogGroupName : logicalId;
+      // Kept so a failed first create leaves its logs; it empties itself by its retention.
+      return { kind: 'other', label: `CloudWatch log group ${name}`, id: name, why: 'it holds the host\'s logs until its retention ends', monthly: 0, costNote: 'stored logs only, a few cents per GB-month' };
+    }
     default:
       return { kind: 'other', label: `${type} ${logicalId}`, id: logicalId, why: 'its DeletionPolicy keeps it', costNote: 'see the AWS pricing page for its type' };
   }

@@ -73,9 +73,10 @@ export interface ReportContext {
 }
 
 /** Ctrl-C at a prompt: exit 130 (128 + SIGINT), as shells expect, with no hint. */
-export class InterruptedError extends ShinykitError {
+/** Ctrl-C at a prompt: exit 130, as shells report SIGINT, with nothing more to say. */
+export class InterruptedError extends QuietExit {
   constructor() {
-    super('', 130 as ExitCodeValue);
+    super(130 as ExitCodeValue);
   }
 }
 

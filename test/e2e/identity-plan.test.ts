@@ -45,8 +45,8 @@ describe('shinykit plan with identity providers', () => {
 
     const r = await runCli(['plan', '--config', join(dir, 'shinykit.yaml'), '--no-preview'], { cwd: dir });
     expect(r.exitCode, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`cannot read SAML metadataFile ${join(dir, 'idp', 'absent.xml')} (ENOENT)`);
-    expect(r.stderr).toMatch(/hint: download the metadata XML/);
+    expect(r.stderr).toContain('cognito.identityProviders[0].metadataFile: no file idp/absent.xml');
+    expect(r.stderr).toMatch(/download the IdP's SAML metadata XML there, or use metadataUrl \(.*shinykit\.yaml line \d+\)/);
     expect(r.stderr).not.toContain('--debug');
     expect(r.stdout).toBe('');
   });

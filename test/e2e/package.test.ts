@@ -5,7 +5,7 @@
  * of this repository fills; it falls back to the registry only for what is missing.
  */
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +43,9 @@ describe('the npm package installed into an empty project', () => {
     expect(files).toEqual(expect.arrayContaining(['bin/shinykit-cli.js', 'dist/cli/index.js', 'dist/bin/shinykit.js', 'assets/pricing/prices.json']));
     expect(files.filter((f) => /\.ts$|\.map$|^test\/|^cli\/|^lib\//.test(f))).toEqual([]);
 
-    project = mkdtempSync(join(tmpdir(), 'shinykit-user-'));
+    // Its own parent folder, so the sibling `../second-project` below is ours alone.
+    project = join(mkdtempSync(join(tmpdir(), 'shinykit-user-')), 'project');
+    mkdirSync(project);
     await execa('npm', ['install', '--save-dev', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: project, env });
   }, TIMEOUT);
 

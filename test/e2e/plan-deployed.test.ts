@@ -73,8 +73,10 @@ afterAll(async () => {
 
 describe('shinykit plan with credentials, against the deployed stacks (built CLI, moto_server)', () => {
   it('says it compared with the deployed data stack (GetTemplate) and that the host stack would be created', () => {
-    expect(text.exitCode).toBe(0);
-    expect(text.stdout).toContain('(compared with the deployed stacks; nothing is deployed by plan)');
+    // Changes CloudFormation or Cognito would refuse are errors: plan exits 2 and says so.
+    expect(text.exitCode).toBe(2);
+    expect(text.stderr).toMatch(/plan found \d+ errors?/);
+    expect(text.stdout).toContain('compared with the deployed stacks: plan deploys nothing');
     expect(text.stdout).toContain('Compared with the deployed analytics-data (CloudFormation GetTemplate); analytics-host would be created.');
   });
 
@@ -95,7 +97,7 @@ describe('shinykit plan with credentials, against the deployed stacks (built CLI
   });
 
   it('--json carries the same findings as data', () => {
-    expect(json.exitCode).toBe(0);
+    expect(json.exitCode).toBe(2); // the refused prefix change, as in the text plan
     const plan = JSON.parse(json.stdout) as { deployed: { compared: boolean; stacks: unknown; findings: Array<Record<string, unknown>> } };
     expect(plan.deployed.compared).toBe(true);
     expect(plan.deployed.stacks).toEqual([

@@ -39,7 +39,8 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
 
   it('without credentials it does not compare with a deployment, says so, and makes no call (the guard above)', () => {
     expect(text.stdout).toContain('Not compared with a deployment: no AWS credentials found');
-    expect(JSON.parse(json.stdout).deployed).toEqual({ compared: false, reason: expect.stringContaining('no AWS credentials found') });
+    // The JSON run has no region at all, so that is what it names first.
+    expect(JSON.parse(json.stdout).deployed).toEqual({ compared: false, reason: expect.stringContaining('no AWS region') });
   });
 
   it('starts with a one-screen summary: site, region, stacks, open ports, who can log in, cost, problems', () => {
@@ -108,7 +109,7 @@ describe('shinykit plan (built CLI, offline, no credentials)', () => {
     expect(text.stdout).toContain('PLACEHOLDER outputs and images for eu-west-1');
     expect(text.stdout).toContain('--- nginx/shinyproxy.conf (preview) ---');
     expect(text.stdout).toContain('--- shinyproxy/application.yml (preview) ---');
-    expect(text.stdout).toContain('analytics-login.auth.eu-west-1.amazoncognito.com');
+    expect(text.stdout).toContain('analytics-login-00000000.auth.eu-west-1.amazoncognito.com'); // a placeholder stack id
     expect(text.stdout).toContain('server_name 203.0.113.10;');
     expect(text.stdout).toContain('roles-claim: cognito:groups');
     expect(text.stdout).toMatch(/sha256:0{64}/);

@@ -165,7 +165,7 @@ describe('shinykit preflight (built CLI against moto_server)', () => {
 
     const broken = (r: Record<string, any>) => {
       full(r);
-      r.host.instanceType = 'zz9.small';
+      r.host.instanceType = 'i2.large'; // a real (old) type that moto's eu-west-1 offerings lack
       r.cognito.domainPrefix = 'analytics-login'; // set by the user: checkable before the first deploy
     };
     const res = await preflight(configFile('broken.yaml', broken));
@@ -176,7 +176,7 @@ describe('shinykit preflight (built CLI against moto_server)', () => {
     expect(out).toMatch(/fix: choose another cognito\.domainPrefix in shinykit\.yaml/);
     expect(out).toContain('✗ Elastic IP quota has room: 4 of 5 Elastic IPs in use in eu-west-1; the deploy allocates 2');
     expect(out).toContain('L-0263D0A3');
-    expect(out).toContain('✗ instance type offered where the host will run: zz9.small is not offered anywhere in eu-west-1');
+    expect(out).toContain('✗ instance type offered where the host will run: i2.large is not offered anywhere in eu-west-1');
     expect(out).toContain('✗ no leftover ECR repositories with the kit\'s names: analytics/shiny-demo already exists outside stack analytics-data');
     expect(out).toContain('npx cdk import analytics-data');
     expect(out).toContain(`! no retained user pool from an earlier deploy: user pool ${other.UserPool!.Id!} is tagged shinykit:project=analytics`);
@@ -198,6 +198,6 @@ describe('shinykit preflight (built CLI against moto_server)', () => {
       env: { ...moto.env, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined },
     });
     expect(noRegion.exitCode).toBe(2);
-    expect(noRegion.stderr).toContain('no AWS region to check');
+    expect(noRegion.stderr).toContain('no AWS region is set');
   });
 });

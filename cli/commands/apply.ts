@@ -21,7 +21,7 @@ import { readSet, writeSet, type ConfigFiles } from '../apply/config-set.js';
 import { unifiedDiff } from '../apply/diff.js';
 import { createContext, type CommandContext } from '../lib/context.js';
 import { UsageError, WorkError } from '../lib/errors.js';
-import { runHostCommand } from '../lib/host-command.js';
+import { runHostCommand, unreachableHost } from '../lib/host-command.js';
 import { HOST_STATUS_COMMAND, parseHostReport } from '../status/index.js';
 import { renderForDeployment } from '../lib/render-inputs.js';
 
@@ -224,13 +224,7 @@ async function sendDeliver(ctx: CommandContext, instanceId: string, timeoutSecon
     if (!id) throw new WorkError('SSM accepted the command but returned no command id');
     return id;
   } catch (err) {
-    if (err instanceof Error && /InvalidInstanceId/.test(err.name)) {
-      throw new WorkError(`host ${instanceId} is not reachable through SSM Run Command`, {
-        cause: err,
-        hint: 'a new host needs a few minutes after `cdk deploy`; if it persists, see docs/host.md ("The host does not answer")',
-      });
-    }
-    throw err;
+    throw unreachableHost(err, instanceId);
   }
 }
 

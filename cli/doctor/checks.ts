@@ -17,6 +17,7 @@ import { followSiteRedirects, probeCertificate, type Endpoint, type Resolver } f
 import { withEcsChecks } from './ecs.js';
 import { describeAwsError } from '../lib/errors.js';
 import { tlsStatusCheck } from './tls.js';
+import { readHostStatus } from './host-status.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -254,7 +255,7 @@ export const CHECKS: readonly Check[] = [
     title: 'host finished its first boot',
     async run(d, out) {
       const name = `${need(out, ExtraOutputKeys.ConfigParameterPrefix)}status/bootstrap`;
-      const status = await readStatus(d, name);
+      const status = await readHostStatus<HostStatus>(d.ssm(), name);
       if (status === undefined) {
         return fail(
           `the host has not reported its boot yet (${name} does not exist)`,
@@ -290,7 +291,7 @@ export const CHECKS: readonly Check[] = [
     title: 'last config apply succeeded',
     async run(d, out) {
       const name = `${need(out, ExtraOutputKeys.ConfigParameterPrefix)}status/last-apply`;
-      const status = await readStatus(d, name);
+      const status = await readHostStatus<HostStatus>(d.ssm(), name);
       if (status === undefined) return fail(`no config has been applied yet (${name} does not exist)`, 'push the apps and deliver the config: `npx shinykit push` (or `npx shinykit apply`)');
       if (status === null) return fail(`${name} is not JSON`, 'run `npx shinykit apply` to write a fresh status');
       const when = status.time ? ` at ${status.time}` : '';
@@ -306,21 +307,6 @@ export const CHECKS: readonly Check[] = [
 
 type HostStatus = { result?: string; reason?: string; time?: string; step?: string; detail?: string };
 
-/** A JSON status document the host wrote below `<prefix>status/`: undefined if absent, null if unreadable. */
-async function readStatus(d: DoctorDeps, name: string): Promise<HostStatus | null | undefined> {
-  let value: string | undefined;
-  try {
-    value = (await d.ssm().send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
-  } catch (err) {
-    if ((err as Error).name !== 'ParameterNotFound') throw err;
-  }
-  if (!value) return undefined;
-  try {
-    return JSON.parse(value) as HostStatus;
-  } catch {
-    return null;
-  }
-}
 
 /** Runs every check in order; a check that throws fails with the error, one missing output skips. */
 export async function runChecks(d: DoctorDeps, checks: readonly Check[] = withEcsChecks(d.config, CHECKS)): Promise<CheckResult[]> {

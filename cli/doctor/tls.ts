@@ -4,9 +4,9 @@
  * the self-signed placeholder), issuer, names, expiry, ACME profile, HSTS stage and the last ACME
  * error with its kind. Doctor turns the error kind into what to do.
  */
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { ExtraOutputKeys } from '../../lib/outputs.js';
 import type { Check, DoctorDeps } from './checks.js';
+import { readHostStatus } from './host-status.js';
 
 export interface TlsStatus {
   readonly mode?: string;
@@ -45,7 +45,7 @@ export const tlsStatusCheck: Check = {
     const prefix = out[ExtraOutputKeys.ConfigParameterPrefix];
     if (!prefix) return { status: 'skip', detail: `needs the ${ExtraOutputKeys.ConfigParameterPrefix} output (see the first check)` };
     const name = `${prefix}status/tls`;
-    const s = await readTlsStatus(d, name);
+    const s = await readHostStatus<TlsStatus>(d.ssm(), name);
     if (s === undefined) {
       return {
         status: 'warn',
@@ -81,18 +81,3 @@ export const tlsStatusCheck: Check = {
     return { status: 'ok', detail: summary };
   },
 };
-
-async function readTlsStatus(d: DoctorDeps, name: string): Promise<TlsStatus | null | undefined> {
-  let value: string | undefined;
-  try {
-    value = (await d.ssm().send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
-  } catch (err) {
-    if ((err as Error).name !== 'ParameterNotFound') throw err;
-  }
-  if (!value) return undefined;
-  try {
-    return JSON.parse(value) as TlsStatus;
-  } catch {
-    return null;
-  }
-}

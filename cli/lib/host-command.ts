@@ -36,13 +36,7 @@ export async function runHostCommand(
     );
     commandId = res.Command?.CommandId;
   } catch (err) {
-    if (err instanceof Error && /InvalidInstanceId/.test(err.name)) {
-      throw new WorkError(`host ${instanceId} is not reachable through SSM Run Command`, {
-        cause: err,
-        hint: 'a new host needs a few minutes after `cdk deploy`; if it persists, see docs/host.md ("The host does not answer")',
-      });
-    }
-    throw err;
+    throw unreachableHost(err, instanceId);
   }
   if (!commandId) throw new WorkError('SSM accepted the command but returned no command id');
   const pollMs = opts.pollMs ?? Number(process.env.SHINYKIT_APPLY_POLL_MS ?? 1000);
@@ -63,4 +57,15 @@ export async function runHostCommand(
     }
     await sleep(pollMs);
   }
+}
+
+/** SendCommand's InvalidInstanceId in the user's terms; any other error as it is. */
+export function unreachableHost(err: unknown, instanceId: string): unknown {
+  if (err instanceof Error && /InvalidInstanceId/.test(err.name)) {
+    return new WorkError(`host ${instanceId} is not reachable through SSM Run Command`, {
+      cause: err,
+      hint: 'a new host needs a few minutes after `shinykit deploy`; if it persists, see docs/host.md ("The host does not answer")',
+    });
+  }
+  return err;
 }

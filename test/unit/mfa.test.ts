@@ -4,7 +4,7 @@
  * UserPoolMfa output in cdk-outputs.json), `plan` says what each mode means.
  * The rules follow Cognito's answers as reported publicly (see lib/mfa.ts).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,9 @@ function files(mfa: string, deployed?: string): { config: string; outputs: strin
   const dir = mkdtempSync(join(tmpdir(), 'shinykit-mfa-'));
   const config = join(dir, 'shinykit.yaml');
   writeFileSync(config, CONFIG(mfa));
+  // validate also checks the app's build context: give it one.
+  mkdirSync(join(dir, 'one'));
+  writeFileSync(join(dir, 'one', 'Dockerfile'), 'FROM scratch\n');
   const outputs = join(dir, 'cdk-outputs.json');
   if (deployed) writeFileSync(outputs, JSON.stringify({ 'analytics-data': { UserPoolId: 'eu-west-1_x', UserPoolMfa: deployed } }));
   return { config, outputs };

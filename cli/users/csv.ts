@@ -3,7 +3,9 @@
  * checked before anything is written, and every bad row is reported with its
  * line number, so one run tells the admin everything to fix.
  */
+import { readFileSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
+import { UsageError } from '../lib/errors.js';
 import { checkEmail } from './email.js';
 
 export const CSV_HEADER = ['email', 'groups', 'name'] as const;
@@ -134,4 +136,16 @@ export function formatExportCsv(rows: readonly ExportRow[]): string {
     lines.push([r.email, [...r.groups].join(';'), r.name ?? '', r.status, r.enabled ? 'true' : 'false', r.provider].map(csvField).join(','));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The text of a users CSV file (import, invite --file); a file that cannot be read is a usage error. */
+export function readUsersCsv(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}${code === 'ENOENT' ? ': no such file' : ` (${code ?? String(err)})`}`, {
+      hint: `pass a CSV file whose first line is ${CSV_HEADER.join(',')}`,
+    });
+  }
 }

@@ -2,37 +2,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { loadConfig } from '../../lib/config.js';
-import { CLI, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
+import { runCliOnTty, type TtyRun } from '../support/tty.js';
 
-/**
- * Runs `shinykit init` on a real pseudo-terminal (util-linux `script`) and answers
- * each prompt when it appears, so the TTY path is exercised as a user meets it.
- */
-function initOnTty(cwd: string, args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number; screen: string }> {
-  return new Promise((resolve, reject) => {
-    const command = [process.execPath, CLI, 'init', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: { ...process.env, NO_COLOR: '1', CI: '' } });
-    let screen = '';
-    const pending = [...answers];
-    let seen = 0; // answer each prompt once: only look at what arrived after the last answer
-    const onData = (d: Buffer) => {
-      screen += d.toString();
-      const next = pending[0];
-      if (next && next[0].test(screen.slice(seen))) {
-        pending.shift();
-        seen = screen.length;
-        child.stdin.write(`${next[1]}\n`);
-      }
-    };
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', () => clearTimeout(timer));
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, screen }));
-  });
+/** `shinykit init` on a real terminal (test/support/tty.ts), answering each prompt as it appears. */
+function initOnTty(cwd: string, args: string[], answers: Array<[RegExp, string]>): Promise<TtyRun> {
+  return runCliOnTty(['init', ...args], { cwd, answers, timeoutMs: 60_000 });
 }
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'shinykit-init-'));

@@ -16,7 +16,7 @@ export function runCliOnTty(
   opts: { cwd: string; env?: Record<string, string | undefined>; answers?: Array<[RegExp, string]>; timeoutMs?: number },
 ): Promise<TtyRun> {
   return new Promise((resolve, reject) => {
-    const command = ['node', CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const child = spawn('script', ['-qfec', command, '/dev/null'], {
       cwd: opts.cwd,
       env: { ...process.env, NO_COLOR: '1', CI: '', ...opts.env },

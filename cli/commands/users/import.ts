@@ -4,13 +4,13 @@
  * nothing written if any row is bad), then the plan runs concurrently, paced
  * under Cognito's quota, retrying throttled and transient failures.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { stderr } from 'node:process';
 import { Command } from 'commander';
 import { createContext } from '../../lib/context.js';
 import { UsageError, WorkError, plural } from '../../lib/errors.js';
 import type { Output } from '../../lib/output.js';
-import { CSV_HEADER, csvField, parseImportCsv } from '../../users/csv.js';
+import { CSV_HEADER, csvField, parseImportCsv, readUsersCsv } from '../../users/csv.js';
 import { describeBudget, invitationBudget, InvitationSlots, type InvitationBudget } from '../../users/invitations.js';
 import { usersDeps, type UsersDeps } from '../../users/deps.js';
 import { executePlan, summarise, type RowOutcome, type RowResult } from '../../users/execute.js';
@@ -177,7 +177,7 @@ export function importCommand(): Command {
         o: { dryRun?: boolean; exact?: boolean; invite: boolean; rate: number; concurrency: number; json?: boolean },
         cmd: Command,
       ) => {
-        const text = readCsv(file);
+        const text = readUsersCsv(file);
         const ctx = createContext(cmd);
         const deps = await usersDeps(ctx, { bulk: true });
         const progress = progressLine(ctx.out);
@@ -198,17 +198,6 @@ export function importCommand(): Command {
         }
       },
     );
-}
-
-function readCsv(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file}${code === 'ENOENT' ? ': no such file' : ` (${code ?? String(err)})`}`, {
-      hint: `pass a CSV file whose first line is ${CSV_HEADER.join(',')}`,
-    });
-  }
 }
 
 function printReport(report: ImportReport, out: Output, json: boolean, queue?: string): void {

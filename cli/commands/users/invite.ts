@@ -5,11 +5,11 @@
  * get one; each gets a new temporary password, so the previous email stops
  * working. Within Cognito's daily cap when the pool uses Cognito's own sender.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createContext } from '../../lib/context.js';
 import { UsageError, WorkError, plural } from '../../lib/errors.js';
-import { CSV_HEADER, parseImportCsv, type ImportRow } from '../../users/csv.js';
+import { CSV_HEADER, parseImportCsv, readUsersCsv, type ImportRow } from '../../users/csv.js';
 import { usersDeps, type UsersDeps } from '../../users/deps.js';
 import { isEmailCapError } from '../../users/directory.js';
 import { requireEmail } from '../../users/email.js';
@@ -83,7 +83,7 @@ export function inviteCommand(): Command {
       let fileRows: ImportRow[] = [];
       if (o.file) {
         const known = new Set((await deps.directory.listGroups()).map((g) => g.name));
-        const parsed = parseImportCsv(readFile(o.file), known);
+        const parsed = parseImportCsv(readUsersCsv(o.file), known);
         if (parsed.problems.length > 0) {
           throw new UsageError(`${o.file}: ${plural(new Set(parsed.problems.map((p) => p.line)).size, 'bad row')}, nothing was sent`, {
             details: parsed.problems.map((p) => `line ${p.line}: ${p.message}`),
@@ -121,15 +121,4 @@ export function inviteCommand(): Command {
         });
       }
     });
-}
-
-function readFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file}${code === 'ENOENT' ? ': no such file' : ` (${code ?? String(err)})`}`, {
-      hint: `pass a CSV file whose first line is ${CSV_HEADER.join(',')}`,
-    });
-  }
 }

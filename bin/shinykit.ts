@@ -9,8 +9,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ConfigError, formatProblem, loadConfig } from '../lib/config.js';
-import { readSamlMetadata } from '../lib/config-files.js';
+import { ConfigError, formatProblem, loadConfig } from '../lib/config/index.js';
+import { readSamlMetadata } from '../lib/config/files.js';
 import { InputError } from '../lib/errors.js';
 import { buildApp } from '../lib/app.js';
 

@@ -6,6 +6,7 @@
  * - schema.ts           the schema and its types (Config, AppConfig); cross-section rules
  * - identity-schema.ts  the `cognito` section; identity-rules.ts its rules and derived values
  * - fields.ts           field types several sections share (names, CIDRs, URLs)
+ * - secrets.ts          apps[].secrets references and the secret-looking-env checks
  * - load.ts             reading and parsing the file, with the line of every problem
  * - files.ts            files the config names (SAML metadata), read at the edge
  * - derived.ts, domain-prefix.ts, fargate.ts, versions.ts, instance-types.ts: values
@@ -17,6 +18,17 @@ export { appArchitecture, appPort, groupNames, hostArchitecture, repositoryName,
 export * from './domain-prefix.js';
 export { DEFAULT_FARGATE_SIZE, FARGATE_SIZES, ecsSettings, fargateSize, memoryMiB } from './fargate.js';
 export { DEFAULT_SHINYPROXY_VERSION, MIN_SHINYPROXY_VERSION, compareVersions } from './versions.js';
+export {
+  ENV_NAME,
+  KIT_SECRETS_ROOT,
+  appSecrets,
+  isSecretKeyName,
+  kitSecretParameterName,
+  parseSecretRef,
+  secretEnvReason,
+  type SecretRef,
+  type SecretService,
+} from './secrets.js';
 export { instanceTypeProblem } from './instance-types.js';
 export { GOOGLE_PROVIDER_NAME, GROUPS_ATTRIBUTE, SAML_EMAIL_CLAIM, SES_ALTERNATE_REGIONS, type IdentityProviderConfig } from './identity-schema.js';
 export {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { GroupSchema, CognitoSchema, EmailSchema } from './identity-schema.js';
+import { isSecretKeyName } from './secrets.js';
 import { AppSchema, ConfigObject, ConfigSchema, EcsSchema, FargateSchema, HostSchema, ShinyProxySchema, TlsSchema, type Config } from './schema.js';
 
 // ConfigError and its problems live in ./errors.ts (which the CLI's error mapper loads
@@ -50,7 +51,7 @@ export function parseConfig(text: string, file = 'shinykit.yaml'): Config {
       for (const key of issue.keys) {
         problems.push({
           path: formatPath([...path, key]),
-          message: `unknown key "${key}"${allowedKeysHint(path)}${secretKeyHint(key)}`,
+          message: `unknown key "${key}"${allowedKeysHint(path)}${secretKeyHint(key, path)}`,
           line: lineOf([...path, key]),
         });
       }
@@ -111,10 +112,11 @@ export function loadConfig(file = 'shinykit.yaml'): Config {
 }
 
 /** A secret typed into the config gets told where secrets go instead. */
-function secretKeyHint(key: string): string {
-  return /secret/i.test(key) && key !== 'clientSecretName'
-    ? '; never put a secret in shinykit.yaml: store it in AWS Secrets Manager and give its name as clientSecretName'
-    : '';
+function secretKeyHint(key: string, path: readonly PropertyKey[]): string {
+  if (!isSecretKeyName(key) || key === 'clientSecretName') return '';
+  return path[0] === 'apps'
+    ? `; never put a secret in shinykit.yaml: store it with \`shinykit secrets set <app> NAME\` and reference it under apps[].secrets`
+    : '; never put a secret in shinykit.yaml: store it in AWS Secrets Manager and give its name as clientSecretName';
 }
 
 /** The keys allowed where an unknown key was found, to name them in the message. */

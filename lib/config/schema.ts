@@ -13,6 +13,7 @@ import { cidr, dnsLabel, groupChecker, groupName, isIpv4Cidr, port, EMAIL, hostn
 import { CognitoSchema, RESERVED_PREFIX_WORDS } from './identity-schema.js';
 import { checkIdentity } from './identity-rules.js';
 import { INSTANCE_TYPE, instanceTypeProblem } from './instance-types.js';
+import { checkAppSettings, secretReference } from './secrets.js';
 import { DEFAULT_SHINYPROXY_VERSION, MIN_SHINYPROXY_VERSION, SEMVER, compareVersions, versionFromNumber } from './versions.js';
 
 /** Docker's memory syntax, as ShinyProxy passes it through: 512m, 1g, 1.5g. */
@@ -66,8 +67,13 @@ export const AppSchema = z.strictObject({
     .int({ error: 'expected a whole number >= 0' })
     .min(0, { error: 'expected a whole number >= 0' })
     .optional(),
-  /** Extra environment for the app container (no secrets: it lands in application.yml). */
+  /** Extra environment for the app container (no secrets: it lands in application.yml; validate refuses secret-looking values). */
   env: z.record(z.string(), z.string({ error: 'expected a string value' })).optional(),
+  /**
+   * Secret environment variables: NAME → where the value is (ssm:/path, secretsmanager:name or an ARN).
+   * Resolved on the host at apply time (Docker) or by ECS when a task starts; never in application.yml.
+   */
+  secrets: z.record(z.string(), secretReference).optional(),
   /** Fargate task size with `backend: ecs`; derived from cpus/memory (or 512/1024) when absent. */
   fargate: FargateSchema.optional(),
 });
@@ -206,6 +212,7 @@ export const ConfigSchema = ConfigObject
       if (app.kind === 'custom' && app.port === undefined) {
         ctx.addIssue({ code: 'custom', path: ['apps', i, 'port'], message: 'expected a port: apps of kind "custom" have no default' });
       }
+      checkAppSettings(cfg, app, i, ctx);
       if (repositoryName(cfg, app).length > 256) {
         ctx.addIssue({ code: 'custom', path: ['apps', i, 'id'], message: 'repository name <name>/<id> exceeds 256 characters' });
       }

@@ -15,6 +15,7 @@
  *   ecsTaskRole, ecsExecutionRole, ecsCpuArchitecture, ecsOperationSystemFamily).
  */
 import { appArchitecture, fargateSize, type AppConfig, type Config } from '../config/index.js';
+import { arnContext, ecsSecretSpecFields } from './secrets.js';
 import { ExtraOutputKeys, OutputKeys, PROJECT_TAG_KEY, appLogGroupPrefix, ecsTaskRoleOutputKey } from '../outputs.js';
 
 /** The checked output values the ECS parts are built from. */
@@ -109,6 +110,8 @@ export function ecsSpecFields(cfg: Config, app: AppConfig, ecs: EcsValues): Reco
     // Copied into the task definition's and the task's tags; the host role may only
     // register, run, mark and delete task definitions carrying this kit's value.
     labels: { [PROJECT_TAG_KEY]: cfg.name },
+    // Secret environment: references the ECS agent resolves with the execution role (lib/render/secrets.ts).
+    ...ecsSecretSpecFields(app, arnContext(ecs.region, ecs.executionRoleArn)),
   };
 }
 

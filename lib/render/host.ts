@@ -30,3 +30,13 @@ export const TLS_FILES = {
   privkey: `${TLS_DIR}/privkey.pem`,
   hstsInclude: `${TLS_DIR}/hsts*.conf`,
 } as const;
+/**
+ * Each app's resolved secrets on the host (Docker backend): `<dir>/<app id>.env`, written by
+ * shinykit-apply and named by the app's `container-env-file`. ShinyProxy itself reads the file
+ * (containerproxy's buildEnv, java.util.Properties) each time it starts a container, as user
+ * shinyproxy; so the files are that user's, mode 0600, in a directory only root and the
+ * shinyproxy group can enter. /run is a tmpfs: the values never land on the disk.
+ */
+export const APP_ENV_DIR = '/run/shinykit-app-env';
+/** The top-level application.yml key carrying the secret references (never values) for shinykit-apply; ShinyProxy ignores it. */
+export const APP_SECRETS_KEY = 'shinykit';

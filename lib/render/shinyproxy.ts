@@ -19,9 +19,11 @@ import {
   SHINYPROXY_BIND_ADDRESS,
   SHINYPROXY_CONFIG_PATH,
   SHINYPROXY_PORT,
+  APP_SECRETS_KEY,
 } from './host.js';
 import type { RenderValues } from './inputs.js';
 import { ECS_KEY_COMMENTS, ecsProxyBlock, ecsSpecFields } from './ecs.js';
+import { hostSecretReferences, hostSecretSpecFields } from './secrets.js';
 
 /** Dash serves under the public path ShinyProxy gives each app instance (DESIGN.md pitfalls). */
 export const DASH_TARGET_PATH = "#{proxy.getRuntimeValue('SHINYPROXY_PUBLIC_PATH')}";
@@ -88,7 +90,14 @@ export function buildApplication(cfg: Config, values: RenderValues, images: Read
       'secure-cookies': true,
     },
     management: { server: { address: SHINYPROXY_BIND_ADDRESS } },
+    ...hostSecretsBlock(cfg, values),
   };
+}
+
+/** Docker backend: the secret references shinykit-apply resolves into each app's env file (lib/render/secrets.ts). */
+function hostSecretsBlock(cfg: Config, values: RenderValues): Record<string, unknown> {
+  const refs = values.ecs ? undefined : hostSecretReferences(cfg);
+  return refs ? { [APP_SECRETS_KEY]: { 'app-secrets': refs } } : {};
 }
 
 /** `ecs`: the spec's ECS fields (lib/render/ecs.ts), which replace the Docker limits. */
@@ -111,6 +120,8 @@ export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, un
   }
   if (app.seats !== undefined) spec['minimum-seats-available'] = app.seats;
   if (app.env && Object.keys(app.env).length > 0) spec['container-env'] = { ...app.env };
+  // Secrets: with ECS, ecs-managed-secrets (in the ECS fields above); on the host, a file apply fills.
+  if (!ecs) Object.assign(spec, hostSecretSpecFields(app));
   if (app.kind === 'dash') spec['target-path'] = DASH_TARGET_PATH;
   return spec;
 }
@@ -125,6 +136,7 @@ const KEY_COMMENTS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['proxy', 'docker', 'image-pull-policy'], ' The host pulls images with the ECR credential helper before a config goes live.'],
   [['server', 'forward-headers-strategy'], ' Trust nginx\'s X-Forwarded-* headers (Spring Boot).'],
   [['management', 'server', 'address'], ' Spring Boot actuator (port 9090) on loopback only.'],
+  [[APP_SECRETS_KEY], ' Not read by ShinyProxy: where each app\'s secrets are (references, never values); shinykit-apply resolves them into the container-env-file of each spec.'],
 ];
 
 export function renderApplication(cfg: Config, values: RenderValues, images: Readonly<Record<string, string>>, source: string): string {

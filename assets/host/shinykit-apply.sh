@@ -4,11 +4,14 @@
 #   shinykit-apply.sh --nginx <file> --application <file>
 #
 # Order (nothing live changes until every check that can run offline has passed):
-#   1. parse the new application.yml (YAML, a proxy: section, specs with ids)
+#   1. parse the new application.yml (YAML, a proxy: section, specs with ids), and read the apps'
+#      secrets it references (shinykit.app-secrets) with the instance role into a staging area
 #   2. pull every image it names, so the first user after a deploy does not wait for a pull
 #   3. back up the current files, swap the nginx snippet in (rename = atomic), run `nginx -t`
 #      against the full nginx config (nginx itself only rereads on reload, so traffic is untouched)
-#   4. swap application.yml in, restart ShinyProxy only if it changed, wait until it answers
+#   4. swap application.yml and the apps' secret files in, restart ShinyProxy only if
+#      application.yml changed (ShinyProxy rereads an app's env file at every container start),
+#      wait until it answers
 #   5. reload nginx
 #   6. through nginx, check the login: /oauth2/authorization/shinyproxy must redirect to this user
 #      pool's Cognito domain with redirect_uri https://<site>/login/oauth2/code/shinyproxy (the one
@@ -35,6 +38,8 @@
 #   SHINYKIT_LOGIN_TIMEOUT        seconds the login check keeps trying (default 60)
 #   SHINYKIT_DOCKER               the docker command for pruning images (default: docker)
 #   SHINYKIT_CONFIG_META          the delivered set's manifest meta (id, createdAt, createdBy), recorded
+#   SHINYKIT_AWS                  the aws command reading the apps' secrets, split on spaces (default: aws)
+#   SHINYKIT_APP_ENV_OWNER        owner:group of the apps' secret files (default: shinyproxy:shinyproxy)
 # Commands are shell command strings (operator-controlled, never user input); arguments are passed
 # to them as positional parameters, never spliced into the string.
 set -euo pipefail
@@ -56,6 +61,7 @@ https_port=${SHINYKIT_HTTPS_PORT:-443}
 login_timeout=${SHINYKIT_LOGIN_TIMEOUT:-60}
 config_meta=${SHINYKIT_CONFIG_META:-}
 read -r -a docker <<<"${SHINYKIT_DOCKER:-docker}"
+read -r -a aws <<<"${SHINYKIT_AWS:-aws}"
 
 nginx_target=${root}etc/nginx/conf.d/shinyproxy.conf
 app_target=${root}etc/shinyproxy/application.yml
@@ -63,6 +69,11 @@ state_dir=${root}var/lib/shinykit
 previous_dir=$state_dir/previous
 status_file=$state_dir/last-apply.json
 applied_file=$state_dir/applied.json
+# The apps' resolved secrets (lib/render/host.ts APP_ENV_DIR): on /run, a tmpfs, so never on disk.
+app_env_dir=${root}run/shinykit-app-env
+app_env_stage=$app_env_dir/.new
+app_env_previous=$app_env_dir/.previous
+app_env_owner=${SHINYKIT_APP_ENV_OWNER:-shinyproxy:shinyproxy}
 
 log() { printf '%s: %s\n' "$me" "$*"; }
 
@@ -162,6 +173,75 @@ prune_images() {
   log "removed $removed image(s) no live or previous config names"
 }
 
+# ---- App secrets (apps[].secrets with the Docker backend) ----
+# ShinyProxy itself reads each spec's container-env-file (containerproxy's buildEnv, with
+# java.util.Properties) as user shinyproxy whenever it starts a container of that app, and hands
+# the values to Docker. So each app's file belongs to that user, mode 0600, in a directory only
+# root and the shinyproxy group may enter. A value travels from the aws CLI's stdout through a
+# pipe into the file: never through argv, a log line, the status document or the terminal.
+
+# Prints the aws CLI's JSON answer (one string: the value) for a reference.
+fetch_secret() {
+  local service=$1 id=$2 region=$3
+  local where=()
+  [ -z "$region" ] || where=(--region "$region")
+  case $service in
+    ssm) "${aws[@]}" "${where[@]}" ssm get-parameter --name "$id" --with-decryption --query Parameter.Value --output json ;;
+    secretsmanager) "${aws[@]}" "${where[@]}" secretsmanager get-secret-value --secret-id "$id" --query SecretString --output json ;;
+    *) echo "unknown secret service $service" >&2; return 1 ;;
+  esac
+}
+
+# Resolves every reference of the new application.yml into $app_env_stage/<app>.env. Prints the
+# number of values; on failure prints why (never a value) and returns 1, with nothing live changed.
+stage_app_secrets() (
+  umask 077
+  local app name service id region count=0 f
+  python3 "$config_helper" secret-refs "$new_app" >"$work/secret-refs" 2>"$work/secret-refs.err" || { cat "$work/secret-refs.err"; return 1; }
+  mkdir -p "$app_env_dir"
+  chmod 0750 "$app_env_dir"
+  chown ":${app_env_owner#*:}" "$app_env_dir"
+  rm -rf "$app_env_stage"
+  mkdir "$app_env_stage"
+  while IFS=$'\t' read -r app name service id region; do
+    [ -n "$app" ] || continue
+    if ! fetch_secret "$service" "$id" "$region" 2>"$work/secret.err" |
+      python3 "$config_helper" env-entry "$name" >>"$app_env_stage/$app.env" 2>>"$work/secret.err"; then
+      printf 'could not read %s of app %s (%s:%s): %s\n' "$name" "$app" "$service" "$id" "$(tail -n 3 "$work/secret.err" | tr '\n' ' ')"
+      printf 'Check that it exists and that shinykit.yaml names it under apps[].secrets, then deploy the stacks: the host role may read only the secrets the config names.\n'
+      rm -rf "$app_env_stage"
+      return 1
+    fi
+    count=$((count + 1))
+  done <"$work/secret-refs"
+  for f in "$app_env_stage"/*.env; do
+    [ -e "$f" ] || continue
+    chmod 0600 "$f"
+    chown "$app_env_owner" "$f"
+  done
+  echo "$count"
+)
+
+# Puts the staged files live (one rename each) and removes those of apps without secrets now;
+# the previous files stay, hard-linked, in $app_env_previous until the apply is done.
+install_app_secrets() {
+  local f
+  rm -rf "$app_env_previous"
+  mkdir -m 0700 "$app_env_previous"
+  for f in "$app_env_dir"/*.env; do [ -e "$f" ] && ln "$f" "$app_env_previous/"; done
+  for f in "$app_env_dir"/*.env; do [ -e "$f" ] && [ ! -e "$app_env_stage/${f##*/}" ] && rm -f "$f"; done
+  for f in "$app_env_stage"/*.env; do [ -e "$f" ] && mv -f "$f" "$app_env_dir/"; done
+  rm -rf "$app_env_stage"
+}
+
+restore_app_secrets() {
+  local f
+  [ -d "$app_env_previous" ] || return 0
+  for f in "$app_env_dir"/*.env; do [ -e "$f" ] && [ ! -e "$app_env_previous/${f##*/}" ] && rm -f "$f"; done
+  for f in "$app_env_previous"/*.env; do [ -e "$f" ] && mv -f "$f" "$app_env_dir/"; done
+  rm -rf "$app_env_previous"
+}
+
 # The last lines of a command's output, indented, for the reason shown to the user.
 tail_of() { tail -n "${2:-15}" "$1" | sed 's/^/    /'; }
 
@@ -209,6 +289,14 @@ if ! python3 "$config_helper" check-yaml "$new_app" >"$work/yaml.out" 2>&1; then
   reject "the new application.yml is not usable: $(cat "$work/yaml.out")"
 fi
 
+if ! python3 "$config_helper" secret-refs "$new_app" >/dev/null 2>"$work/yaml.out"; then
+  reject "the new application.yml is not usable: $(cat "$work/yaml.out")"
+fi
+if ! app_secret_count=$(stage_app_secrets 2>&1); then
+  reject "the apps' secrets could not be read (nothing was changed): $app_secret_count"
+fi
+log "app secrets: $app_secret_count value(s) read for the apps' env files (values are never shown)"
+
 python3 "$config_helper" images "$new_app" >"$work/images"
 while IFS= read -r image; do
   [ -n "$image" ] || continue
@@ -236,6 +324,7 @@ $(tail_of "$work/nginx-t.out")"
 fi
 
 install_atomic "$new_app" "$app_target"
+install_app_secrets
 if [ "$app_changed" = yes ]; then
   log "restarting ShinyProxy with the new application.yml"
   hook "$restart_shinyproxy" >"$work/restart.out" 2>&1 || true
@@ -245,6 +334,7 @@ fi
 if ! wait_for_shinyproxy >"$work/health.out" 2>&1; then
   restore "$nginx_target" shinyproxy.conf
   restore "$app_target" application.yml
+  restore_app_secrets
   reason="ShinyProxy did not answer on 127.0.0.1:8080 with the new application.yml; the previous config was put back"
   if [ "$app_changed" = yes ]; then
     hook "$restart_shinyproxy" >>"$work/restart.out" 2>&1 || true
@@ -261,6 +351,7 @@ log "reloading nginx"
 if ! hook "$reload_nginx" >"$work/reload.out" 2>&1; then
   restore "$nginx_target" shinyproxy.conf
   restore "$app_target" application.yml
+  restore_app_secrets
   if [ "$app_changed" = yes ]; then hook "$restart_shinyproxy" >>"$work/restart.out" 2>&1 || true; fi
   hook "$reload_nginx" >>"$work/reload.out" 2>&1 ||
     rollback_failed "nginx reload failed, and failed again with the previous config:
@@ -283,6 +374,7 @@ if [ "$app_changed" = yes ] || [ "$nginx_changed" = yes ]; then
     if ! check_login "$expected" >"$work/login.txt" 2>&1; then
       restore "$nginx_target" shinyproxy.conf
       restore "$app_target" application.yml
+      restore_app_secrets
       if [ "$app_changed" = yes ]; then
         hook "$restart_shinyproxy" >>"$work/restart.out" 2>&1 || true
         wait_for_shinyproxy >>"$work/health.out" 2>&1 ||
@@ -297,6 +389,7 @@ $(tail_of "$work/reload.out")"
   fi
 fi
 
+rm -rf "$app_env_previous"
 if [ "$app_changed" = no ] && [ "$nginx_changed" = no ]; then
   write_status unchanged "the delivered config was already live"
   cp "$status_file" "$applied_file"

@@ -20,12 +20,17 @@
   prune IMAGES LIVE [PREVIOUS...]
                              IMAGES: `docker image ls --digests` lines (ID REPO TAG DIGEST); print
                              the ids of images of the configs' repositories that no config names
+  secret-refs FILE           print the secret references under `shinykit.app-secrets` (never values),
+                             one per line: APP<TAB>NAME<TAB>SERVICE<TAB>ID<TAB>REGION (REGION: '' unless an ARN's)
+  env-entry NAME             read the aws CLI's JSON output (one string: the value) on stdin and print
+                             NAME=value as java.util.Properties reads it (ShinyProxy's container-env-file)
 
 Runs on Amazon Linux 2023's system python3 (3.9) with python3-pyyaml, so no newer syntax.
 """
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from urllib.parse import parse_qs, urlparse
@@ -220,6 +225,74 @@ def assemble(set_path, outdir, meta_out=None):
             json.dump(meta, handle)
 
 
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+APP_ID = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+ARN = re.compile(r"^arn:aws[a-z-]*:(ssm|secretsmanager):([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:.+$")
+
+
+def secret_refs(path):
+    doc = load_application(path)
+    section = doc.get("shinykit") or {}
+    refs = section.get("app-secrets") or {} if isinstance(section, dict) else {}
+    if not isinstance(refs, dict):
+        fail("application.yml: shinykit.app-secrets must map app ids to NAME: reference")
+    for app, names in sorted(refs.items()):
+        if not isinstance(app, str) or not APP_ID.match(app) or not isinstance(names, dict):
+            fail("application.yml: shinykit.app-secrets has an entry that is not <app id>: {NAME: reference}")
+        for name, ref in sorted(names.items()):
+            if not isinstance(name, str) or not ENV_NAME.match(name) or not isinstance(ref, str):
+                fail("application.yml: shinykit.app-secrets.%s has an entry that is not NAME: reference" % app)
+            match = ARN.match(ref)
+            if match:
+                service, ident, region = match.group(1), ref, match.group(2)
+            elif ref.startswith("ssm:") or ref.startswith("secretsmanager:"):
+                service, ident = ref.split(":", 1)
+                region = ""
+            else:
+                fail("application.yml: shinykit.app-secrets.%s.%s is not a reference shinykit knows" % (app, name))
+            if not ident or any(c in ident for c in "\t\n"):
+                fail("application.yml: shinykit.app-secrets.%s.%s is empty or has a tab or newline" % (app, name))
+            print("\t".join((app, name, service, ident, region)))
+
+
+def properties_escape(text, key=False):
+    """java.util.Properties.load(InputStream) reads ISO-8859-1 with backslash escapes: escape
+    everything else as \\uXXXX (UTF-16 units, as Java holds strings), and what the format
+    gives a meaning (\\, line breaks, a leading space, and = : # ! in a key)."""
+    out = []
+    for index, char in enumerate(text):
+        code = ord(char)
+        if char == "\\":
+            out.append("\\\\")
+        elif char in "\n\r\t\f":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t", "\f": "\\f"}[char])
+        elif char == " " and (key or index == 0):
+            out.append("\\ ")
+        elif char in "=:#!" and key:
+            out.append("\\" + char)
+        elif code < 0x20 or code > 0x7E:
+            if code > 0xFFFF:
+                code -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+            else:
+                out.append("\\u%04x" % code)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def env_entry(name):
+    if not ENV_NAME.match(name):
+        fail("%s is not an environment variable name" % name)
+    try:
+        value = json.load(sys.stdin)
+    except ValueError:
+        fail("the value of %s did not arrive as the aws CLI's JSON output" % name)
+    if not isinstance(value, str):
+        fail("%s has no text value (a Secrets Manager secret stored as binary, or an empty answer)" % name)
+    sys.stdout.write("%s=%s\n" % (properties_escape(name, key=True), properties_escape(value)))
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] == "check-yaml":
         load_application(argv[2])
@@ -235,6 +308,10 @@ def main(argv):
         auth_url(argv[2])
     elif len(argv) == 5 and argv[1] == "check-login":
         check_login(argv[2], argv[3], argv[4])
+    elif len(argv) == 3 and argv[1] == "secret-refs":
+        secret_refs(argv[2])
+    elif len(argv) == 3 and argv[1] == "env-entry":
+        env_entry(argv[2])
     elif len(argv) >= 4 and argv[1] == "prune":
         prune(argv[2], argv[3:])
     else:

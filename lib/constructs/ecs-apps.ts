@@ -38,6 +38,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { appPort, type Config } from '../config/index.js';
 import { PROJECT_TAG_KEY, appLogGroupPrefix } from '../outputs.js';
+import { grantAppSecretReads } from './app-secrets.js';
 import { grantEcrPull, nagArn } from './host.js';
 import { stackIdSuffixToken } from '../stack-id.js';
 
@@ -173,6 +174,8 @@ export class EcsApps extends Construct {
         resources: logArns,
       }),
     );
+    // apps[].secrets: the ECS agent fetches them (GetParameters / GetSecretValue) when a task starts.
+    grantAppSecretReads(this.executionRole, cfg, { ssm: ['ssm:GetParameters'] });
 
     const taskRoles = new Map<string, iam.Role>();
     for (const app of cfg.apps) {

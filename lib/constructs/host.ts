@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { hostArchitecture, type Config } from '../config/index.js';
+import { grantAppSecretReads } from './app-secrets.js';
 import { HOST_ASSET_EXCLUDE, buildHostUserData, hostAssetsDir } from '../host-bootstrap.js';
 
 export interface HostProps {
@@ -129,6 +130,9 @@ export class Host extends Construct {
       description: `shinykit ${cfg.name} host: SSM agent, ECR pull, own parameters, own log group`,
     });
     this.grantHostPermissions(props);
+    // Docker backend: shinykit-apply resolves the apps' secrets (GetParameter per reference).
+    // With ECS the execution role reads them instead (ecs-apps.ts), and the host none.
+    if (cfg.backend === 'docker') grantAppSecretReads(this.role, cfg, { ssm: ['ssm:GetParameter'] });
 
     this.hostFiles = new s3assets.Asset(this, 'HostFiles', { path: hostAssetsDir(), exclude: [...HOST_ASSET_EXCLUDE] });
     // This one object only (its key is its content hash), not the whole staging bucket

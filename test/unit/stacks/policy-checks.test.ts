@@ -4,7 +4,8 @@
  * construct annotations, and cfn-lint (real binary on PATH) on every template.
  * Five variants cover every conditional acknowledgement: three docker-mode
  * configs and both egress choices of `backend: ecs` (one with a pinned region,
- * so the ECS acknowledgements match literal ARNs too).
+ * so the ECS acknowledgements match literal ARNs too). `full` and `ecsNat` reference app secrets
+ * (by name and by ARN), so their grants go through the checkers too.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectCfnLintClean, expectNoConstructWarnings, expectNoOpenFindings, synthChecked, type Checked } from './checks.js';
@@ -20,6 +21,8 @@ const variants = {
     raw.cognito.featurePlan = 'plus';
     raw.cognito.email = { from: 'no-reply@example.org', sesIdentity: 'example.org', configurationSet: 'invites' };
     raw.region = 'eu-west-1';
+    // apps[].secrets by name (?????? suffix pattern, acknowledged) and by ARN, on the host role.
+    raw.apps[0].secrets = { DB_PASSWORD: 'ssm:/shinykit-secrets/analytics/shiny-demo/DB_PASSWORD', API_KEY: 'secretsmanager:prod/api-key' };
   }),
   minimal: configVariant((raw) => {
     raw.cognito.mfa = 'off';
@@ -27,6 +30,8 @@ const variants = {
   }),
   ecsNat: configVariant((raw) => {
     raw.backend = 'ecs';
+    // apps[].secrets on the execution role, in an env-agnostic stack.
+    raw.apps[0].secrets = { DB_PASSWORD: 'ssm:/shinykit-secrets/analytics/shiny-demo/DB_PASSWORD', API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-key-AbC123' };
   }),
   ecsEndpoints: configVariant((raw) => {
     raw.backend = 'ecs';

@@ -21,6 +21,7 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'render', load: async () => (await import('./render.js')).renderCommand() },
   { name: 'users', load: async () => (await import('./users/index.js')).usersCommand() },
   { name: 'groups', load: async () => (await import('./groups.js')).groupsCommand() },
+  { name: 'secrets', load: async () => (await import('./secrets.js')).secretsCommand() },
   { name: 'deploy', load: async () => (await import('./deploy.js')).deployCommand() },
   { name: 'open', load: async () => (await import('./open.js')).openCommand() },
   { name: 'destroy', load: async () => (await import('./destroy.js')).destroyCommand() },

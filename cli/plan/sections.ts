@@ -6,6 +6,7 @@
  * makes plan exit non-zero; a warning does with --strict).
  */
 import type { Config } from '../../lib/config/index.js';
+import { appSettingsSection } from './app-settings.js';
 import type { SynthesizedStack } from './synth.js';
 import type { CfnTemplate } from './template.js';
 
@@ -49,7 +50,9 @@ export interface CollectedSection {
 }
 
 // One line per section module, in the order they print. (i12: deployed-kit changes, i13: TLS, i15: capacity.)
-export const PLAN_SECTIONS: readonly PlanSection[] = [];
+export const PLAN_SECTIONS: readonly PlanSection[] = [
+  appSettingsSection as PlanSection, // i17: apps[].env and apps[].secrets
+];
 
 export async function collectSections(input: PlanSectionInput, sections: readonly PlanSection[] = PLAN_SECTIONS): Promise<CollectedSection[]> {
   const out: CollectedSection[] = [];

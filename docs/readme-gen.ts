@@ -110,7 +110,8 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
   'ecs.egress': 'How tasks reach ECR and CloudWatch: `nat` (one NAT gateway; apps can reach the internet) or `endpoints` (VPC endpoints; no internet).',
   'ecs.architecture': 'CPU architecture of the tasks (and of the images `push` builds). Default: the host\'s.',
   'ecs.logRetentionDays': 'Days CloudWatch keeps the app containers\' logs.',
-  'apps[].env': 'Extra environment variables for the container. Not for secrets: they are written into application.yml.',
+  'apps[].env': 'Plain settings: environment variables for the container, written into application.yml. `validate` refuses secret-looking values (use `secrets`).',
+  'apps[].secrets': 'Secret environment variables: NAME → `ssm:/path`, `secretsmanager:name` or a full ARN. Only the reference is in the config; see [Settings and secrets](#settings-and-secrets).',
 };
 
 type JsonSchema = {

@@ -4,7 +4,7 @@
  * side, and Fargate for the warm seats. Session hours depend on use, so plan
  * prints the hourly price of one open session per app instead of guessing.
  */
-import { appArchitecture, ecsSettings, fargateSize, type Config } from '../../lib/config/index.js';
+import { appArchitecture, ecsSettings, fargateSize, secretServices, type Config } from '../../lib/config/index.js';
 import type { RegionPriceTable } from './prices.js';
 import { resourcesOf, type CfnTemplate } from './template.js';
 
@@ -58,8 +58,11 @@ export function estimateEcsCost(cfg: Config, templates: readonly CfnTemplate[], 
   const endpointAzHours = interfaceEndpoints.reduce((n, e) => n + (e.SubnetIds?.length ?? 1), 0);
 
   const natMonthly = p.natGatewayPerHour === undefined ? null : round(hours * (p.natGatewayPerHour + p.publicIpv4PerHour));
+  // apps[].secrets add one endpoint per service they come from (ssm, secretsmanager).
+  const secretEndpoints = secretServices(cfg);
+  const endpointCount = ECS_INTERFACE_ENDPOINTS + secretEndpoints.length;
   const endpointsMonthly =
-    p.vpcInterfaceEndpointPerAzHour === undefined ? null : round(ECS_INTERFACE_ENDPOINTS * ECS_APP_AZS * hours * p.vpcInterfaceEndpointPerAzHour);
+    p.vpcInterfaceEndpointPerAzHour === undefined ? null : round(endpointCount * ECS_APP_AZS * hours * p.vpcInterfaceEndpointPerAzHour);
   if (p.natGatewayPerHour === undefined) missing('natGatewayPerHour');
   if (p.vpcInterfaceEndpointPerAzHour === undefined) missing('vpcInterfaceEndpointPerAzHour');
 
@@ -113,7 +116,7 @@ export function estimateEcsCost(cfg: Config, templates: readonly CfnTemplate[], 
       {
         egress: 'endpoints',
         monthly: endpointsMonthly,
-        detail: `${ECS_INTERFACE_ENDPOINTS} interface endpoints (ecr.api, ecr.dkr, logs) in ${ECS_APP_AZS} AZs; apps get no internet access`,
+        detail: `${endpointCount} interface endpoints (${['ecr.api', 'ecr.dkr', 'logs', ...secretEndpoints].join(', ')}) in ${ECS_APP_AZS} AZs; apps get no internet access`,
         chosen: settings.egress === 'endpoints',
       },
     ],

@@ -26,6 +26,7 @@ export {
   kitSecretParameterName,
   parseSecretRef,
   secretEnvReason,
+  secretServices,
   type SecretRef,
   type SecretService,
 } from './secrets.js';

@@ -178,9 +178,7 @@ export function checkAppSettings(
           `Store it with \`shinykit secrets set ${app.id} ${ENV_NAME.test(key) ? key : 'NAME'}\` and reference it under apps[${i}].secrets instead`,
       });
     }
-    if (!ENV_NAME.test(key)) {
-      ctx.addIssue({ code: 'custom', path: ['apps', i, 'env', key], message: `"${key}" is not ${ENV_NAME_HINT}` });
-    }
+    // (A name that is not a variable name is refused by render, lib/render/inputs.ts.)
   }
   for (const [key, reference] of Object.entries(app.secrets ?? {})) {
     if (!ENV_NAME.test(key)) {
@@ -212,4 +210,11 @@ export function checkAppSettings(
       });
     }
   }
+}
+
+/** The services an app's secrets come from, across the config (for VPC endpoints with `ecs.egress: endpoints`). */
+export function secretServices(cfg: { apps: ReadonlyArray<{ secrets?: Readonly<Record<string, string>> }> }): SecretService[] {
+  const found = new Set<SecretService>();
+  for (const app of cfg.apps) for (const { ref } of appSecrets(app)) found.add(ref.service);
+  return (['ssm', 'secretsmanager'] as const).filter((s) => found.has(s));
 }

@@ -21,7 +21,14 @@ export interface NetworkProps {
    * egress to ECR, S3 and CloudWatch Logs — one NAT gateway (`nat`) or VPC endpoints
    * (`endpoints`). Absent (docker): public subnets only, no NAT.
    */
-  readonly appSubnets?: { readonly egress: 'nat' | 'endpoints' };
+  readonly appSubnets?: {
+    readonly egress: 'nat' | 'endpoints';
+    /**
+     * Services the tasks' secrets come from (apps[].secrets): with `endpoints` egress each needs
+     * its own interface endpoint, or ECS cannot fetch them and the task never starts. @default none
+     */
+    readonly secretServices?: ReadonlyArray<'ssm' | 'secretsmanager'>;
+  };
 }
 
 /** The VPC's address range (literal, so security group rules can name it). */
@@ -65,7 +72,7 @@ export class Network extends Construct {
     dropRedundantProviderDependency(this);
     if (egress !== undefined) {
       this.appSubnetSelection = { subnetGroupName: APP_SUBNET_GROUP };
-      this.addAppEgress(egress, this.appSubnetSelection);
+      this.addAppEgress(egress, this.appSubnetSelection, props.appSubnets?.secretServices ?? []);
     }
 
     this.hostSecurityGroup = new ec2.SecurityGroup(this, 'HostSecurityGroup', {
@@ -97,7 +104,7 @@ export class Network extends Construct {
    * registry endpoints, S3 for the image layers, CloudWatch Logs for awslogs.
    * The S3 gateway endpoint is free, so layers never pass the NAT gateway either.
    */
-  private addAppEgress(egress: 'nat' | 'endpoints', subnets: ec2.SubnetSelection): void {
+  private addAppEgress(egress: 'nat' | 'endpoints', subnets: ec2.SubnetSelection, secretServices: ReadonlyArray<'ssm' | 'secretsmanager'>): void {
     this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [subnets] });
     if (egress === 'endpoints') {
       const endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
@@ -110,6 +117,9 @@ export class Network extends Construct {
         ['EcrApiEndpoint', ec2.InterfaceVpcEndpointAwsService.ECR],
         ['EcrDockerEndpoint', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
         ['LogsEndpoint', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+        // apps[].secrets: the ECS agent fetches them from inside the task's subnet at start.
+        ...(secretServices.includes('ssm') ? [['SsmEndpoint', ec2.InterfaceVpcEndpointAwsService.SSM] as const] : []),
+        ...(secretServices.includes('secretsmanager') ? [['SecretsManagerEndpoint', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER] as const] : []),
       ] as const) {
         this.vpc.addInterfaceEndpoint(id, { service, subnets, privateDnsEnabled: true, open: false, securityGroups: [endpointSecurityGroup] });
       }

@@ -4,7 +4,7 @@
  */
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ecsSettings, repositoryName, type Config } from '../config/index.js';
+import { ecsSettings, repositoryName, secretServices, type Config } from '../config/index.js';
 import { ExtraOutputKeys, OutputKeys, ecsTaskRoleOutputKey, parameterPrefix } from '../outputs.js';
 import { EcsApps } from '../constructs/ecs-apps.js';
 import { Host } from '../constructs/host.js';
@@ -51,7 +51,8 @@ export class HostStack extends Stack {
     const repositoryArns = cfg.apps.map((app) => repositoryArn(this, repositoryName(cfg, app)));
     this.network = new Network(this, 'Network', {
       sshCidr: cfg.host.sshCidr,
-      appSubnets: ecs ? { egress: ecs.egress } : undefined,
+      // The tasks' secrets come through VPC endpoints too when there is no NAT gateway.
+      appSubnets: ecs ? { egress: ecs.egress, secretServices: secretServices(cfg) } : undefined,
     });
     this.host = new Host(this, 'Host', {
       config: cfg,

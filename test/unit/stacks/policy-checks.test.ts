@@ -37,6 +37,8 @@ const variants = {
     raw.backend = 'ecs';
     raw.ecs = { egress: 'endpoints', architecture: 'arm64', logRetentionDays: 7 };
     raw.region = 'eu-west-1';
+    // apps[].secrets add the SSM and Secrets Manager interface endpoints.
+    raw.apps[1].secrets = { API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-key-AbC123', TOKEN: 'ssm:/team/token' };
   }),
 };
 

@@ -95,3 +95,23 @@ describe('no apps[].secrets: no secret read anywhere', () => {
     expect(policyStatements(none.hostJson).filter((s) => s.Sid === 'ReadAppSecretParameters' || s.Sid === 'ReadAppSecrets')).toEqual([]);
   });
 });
+
+describe('apps[].secrets with ecs.egress: endpoints', () => {
+  it('adds interface endpoints for SSM and Secrets Manager (no NAT: ECS fetches the values through them), and none without secrets', () => {
+    const endpoints = (s: Synthesized) =>
+      resourcesOf(s.hostJson, 'AWS::EC2::VPCEndpoint').filter(([, r]) => r.Properties.VpcEndpointType === 'Interface').map(([, r]) => render(r.Properties.ServiceName)).sort();
+    const cfg = (withSecretsToo: boolean) =>
+      configVariant((raw) => {
+        raw.backend = 'ecs';
+        raw.ecs = { egress: 'endpoints' };
+        if (withSecretsToo) raw.apps[0].secrets = { DB_PASSWORD: 'ssm:/shinykit-secrets/analytics/shiny-demo/DB_PASSWORD', REPORTING_KEY: SM_ARN };
+      });
+    const plain = endpoints(synth(cfg(false)));
+    const secret = endpoints(synth(cfg(true)));
+    expect(secret.filter((e) => !plain.includes(e))).toEqual([
+      'com.amazonaws.<AWS::Region>.secretsmanager',
+      'com.amazonaws.<AWS::Region>.ssm',
+    ]);
+    expect(plain.some((e) => e.endsWith('.ssm') || e.endsWith('.secretsmanager'))).toBe(false);
+  });
+});

@@ -34,6 +34,15 @@ const SECRET = 'sk-notes-7f3a9c1e5b2d4086';
 const OTHER_SECRET = 'sk-notes-rotated-000000000';
 const ALL_ACCOUNTS = ['Acme Corp', 'Globex', 'Initech', 'Umbrella', 'Hooli'];
 
+// The functions passed to waitForFunction/$eval run inside Chromium. The project compiles without
+// the DOM library, so the little of the page's API they use is declared here.
+interface PageElement {
+  readonly textContent: string | null;
+  getAttribute(name: string): string | null;
+}
+declare const document: { querySelector(selector: string): PageElement | null };
+const valueOf = (e: unknown) => (e as { value: string }).value;
+
 let browser: Browser | undefined;
 const apps: ShinyApp[] = [];
 const dirs: string[] = [];
@@ -171,7 +180,7 @@ describe('shiny-demo in Chromium, one R process per user (SHINYPROXY_USERNAME / 
       const box = (await track!.boundingBox())!;
       await page.mouse.click(box.x + box.width * 0.9, box.y + box.height / 2);
       const manyBins = await nextPlot(page, exp);
-      expect(Number(await page.$eval('#bins', (e) => (e as HTMLInputElement).value))).toBeGreaterThan(80);
+      expect(Number(await page.$eval('#bins', valueOf))).toBeGreaterThan(80);
       // Bins only change the drawing, not the sample.
       expect(await summary(page)).toBe(expSummary);
 
@@ -228,7 +237,7 @@ describe('shiny-demo in Chromium, one R process per user (SHINYPROXY_USERNAME / 
     try {
       await waitForText(v.page, '#note_status', /loaded/);
       expect(await text(v.page, '#note_status')).toMatch(/^Note saved .* loaded \(signature verified\)\.$/);
-      expect(await v.page.$eval('#note', (e) => (e as HTMLTextAreaElement).value)).toBe(note);
+      expect(await v.page.$eval('#note', valueOf)).toBe(note);
     } finally {
       await v.close();
     }
@@ -240,7 +249,7 @@ describe('shiny-demo in Chromium, one R process per user (SHINYPROXY_USERNAME / 
     const v = await visit(again.url);
     try {
       await waitForText(v.page, '#note_status', /loaded/);
-      expect(await v.page.$eval('#note', (e) => (e as HTMLTextAreaElement).value)).toBe(note);
+      expect(await v.page.$eval('#note', valueOf)).toBe(note);
       expect(await text(v.page, '#note_status')).toMatch(/\(signature verified\)\.$/);
     } finally {
       await v.close();
@@ -253,7 +262,7 @@ describe('shiny-demo in Chromium, one R process per user (SHINYPROXY_USERNAME / 
     const v = await visit(rotated.url);
     try {
       expect(await text(v.page, '#note_status')).toMatch(/^A saved note was found but its signature does not match/);
-      expect(await v.page.$eval('#note', (e) => (e as HTMLTextAreaElement).value)).toBe('');
+      expect(await v.page.$eval('#note', valueOf)).toBe('');
     } finally {
       await v.close();
       await rotated.stop();
@@ -322,9 +331,9 @@ describe('shiny-demo in Chromium, one shared R process behind nginx setting X-SP
     const [a, b2] = await Promise.all([visit(ana), visit(bo)]);
     try {
       expect(await text(a.page, '#note_status')).toBe('No saved note yet.');
-      expect(await a.page.$eval('#note', (e) => (e as HTMLTextAreaElement).value)).toBe('');
+      expect(await a.page.$eval('#note', valueOf)).toBe('');
       await waitForText(b2.page, '#note_status', /loaded/);
-      expect(await b2.page.$eval('#note', (e) => (e as HTMLTextAreaElement).value)).toBe('Umbrella wants a quote');
+      expect(await b2.page.$eval('#note', valueOf)).toBe('Umbrella wants a quote');
       expect(readdirSync(join(storage, 'notes'))).toEqual([`${hex('bo@example.org')}.json`]);
       expect(await a.page.content()).not.toContain('Umbrella wants a quote');
     } finally {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ignore } from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
-import { appPort, loadConfig } from '../../lib/config.js';
+import { appPort, loadConfig } from '../../lib/config/index.js';
 
 // The package is CommonJS with an ESM-unfriendly default export: load it the way cli/push does.
 const dockerignore = createRequire(import.meta.url)('@balena/dockerignore') as () => Ignore;

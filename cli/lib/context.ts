@@ -3,7 +3,7 @@
  * lazily loaded config, stack outputs and AWS clients (each loaded once).
  */
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../../lib/config.js';
+import { loadConfig, type Config } from '../../lib/config/index.js';
 import { OutputKeys } from '../../lib/outputs.js';
 import { createAwsClients, type AwsClients } from './aws.js';
 import { profileInfo } from './aws-profile.js';

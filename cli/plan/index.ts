@@ -7,7 +7,7 @@
  * host's rendered configs. `runPlan` returns data; `formatPlan` prints it.
  */
 import { dirname, resolve } from 'node:path';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { stackNames } from '../../lib/outputs.js';
 import { checkAppInputs, type AppBuildInputs } from './apps.js';
 import { describeCapacity, formatCapacity, type Capacity } from './capacity.js';

@@ -11,7 +11,7 @@
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { repositoryName, targetPlatform, type AppConfig, type Config } from '../../lib/config.js';
+import { repositoryName, targetPlatform, type AppConfig, type Config } from '../../lib/config/index.js';
 import { repositoryOutputKey } from '../../lib/outputs.js';
 import type { CommandContext } from '../lib/context.js';
 import { UsageError, WorkError } from '../lib/errors.js';

@@ -11,7 +11,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lib/config.js';
+import { loadConfig } from '../../../lib/config/index.js';
 import { createAwsClients } from '../../../cli/lib/aws.js';
 import type { CommandContext } from '../../../cli/lib/context.js';
 import type { RunOptions, Runner } from '../../../cli/lib/exec.js';

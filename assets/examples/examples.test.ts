@@ -60,7 +60,7 @@ function python(code: string, cwd: string): string {
   return execFileSync('python3', ['-c', code], { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
 }
 
-/** Common checks for both images: pinned base, non-root, deps before code, port. */
+/** Common checks for both images: pinned base, non-root, deps before code, a storage directory, port. */
 function checkDockerfile(dir: string, port: number, depsStep: RegExp) {
   const steps = instructions(join(dir, 'Dockerfile'));
   const from = steps.filter((s) => s.op === 'FROM');
@@ -74,6 +74,11 @@ function checkDockerfile(dir: string, port: number, depsStep: RegExp) {
   expect(deps, 'a dependency install step').toBeGreaterThan(-1);
   expect(codeCopy, 'a COPY of the app folder').toBeGreaterThan(-1);
   expect(deps, 'dependencies install before the code is copied').toBeLessThan(codeCopy);
+
+  // apps[].storage mounts a new Docker volume at /home/app/data by default, and the volume takes the
+  // owner of the image's directory: it must exist, owned by the app user, or the app cannot write.
+  const storageDir = steps.findIndex((s) => s.op === 'RUN' && /install -d -o app -g app -m 0700 \/home\/app\/data\b/.test(s.args));
+  expect(storageDir, 'a RUN that creates /home/app/data owned by the app user').toBeGreaterThan(-1);
 
   const users = steps.filter((s) => s.op === 'USER');
   expect(users.length).toBeGreaterThan(0);
@@ -101,7 +106,7 @@ describe('example apps', () => {
   });
 
   describe('shiny-demo (R)', () => {
-    it('its Dockerfile pins rocker/r-ver, installs binary packages (shiny, digest) before the code, runs as non-root on port 3838', () => {
+    it('its Dockerfile pins rocker/r-ver, installs binary packages (shiny, digest) before the code, has /home/app/data for storage, runs as non-root on port 3838', () => {
       const steps = checkDockerfile(SHINY, appPort(cfg.apps[0]!), /install2\.r|install\.packages/);
       const install = steps.find((s) => s.op === 'RUN' && /install2\.r/.test(s.args))!.args;
       // Every package app.R loads or calls with pkg:: (jsonlite comes with shiny itself).
@@ -115,16 +120,22 @@ describe('example apps', () => {
       expect(all).not.toMatch(/shiny-server/);
     });
 
-    it('app.R evaluates under R to a Shiny app whose page has the inputs, the outputs and the note box', () => {
+    it('app.R evaluates under R to a Shiny app whose page has the inputs, the outputs and the note box, and warns when notes have no storage', () => {
       const code = [
+        'Sys.unsetenv("SHINYKIT_STORAGE_DIR")',
         'app <- source("app.R")$value',
+        'unset <- not_kept()',
+        'Sys.setenv(SHINYKIT_STORAGE_DIR = "/srv/notes")',
         'html <- as.character(ui)',
         // Every element id on the page, in order.
         "ids <- regmatches(html, gregexpr('(?<= id=\")[A-Za-z_]+(?=\")', html, perl = TRUE))[[1]]",
-        'cat(jsonlite::toJSON(list(class = class(app), ids = ids)))',
+        'cat(jsonlite::toJSON(list(class = class(app), ids = ids, unset = unset, set = not_kept(), dir = storage_dir()), auto_unbox = TRUE))',
       ].join('\n');
-      const out = JSON.parse(rscript(code, SHINY)) as { class: string[]; ids: string[] };
-      expect(out.class).toEqual(['shiny.appobj']);
+      const out = JSON.parse(rscript(code, SHINY)) as { class: string; ids: string[]; unset: string; set: string; dir: string };
+      expect(out.class).toBe('shiny.appobj');
+      expect(out.unset).toBe(' Not kept when this container stops: the app has no storage (SHINYKIT_STORAGE_DIR is not set).');
+      expect(out.set).toBe('');
+      expect(out.dir).toBe('/srv/notes');
       expect(out.ids).toEqual(['dist', 'n', 'bins', 'density', 'seed', 'histogram', 'summary', 'who', 'accounts', 'note', 'save_note', 'note_status']);
     });
 
@@ -202,7 +213,7 @@ describe('example apps', () => {
       expect(r.stderr.trim()).toMatch(/OK$/);
     });
 
-    it('its Dockerfile pins slim Python, installs pinned requirements before the code, runs gunicorn as non-root on 8050', () => {
+    it('its Dockerfile pins slim Python, installs pinned requirements before the code, has /home/app/data for storage, runs gunicorn as non-root on 8050', () => {
       const steps = checkDockerfile(DASH, appPort(cfg.apps[1]!), /pip install .*-r requirements\.txt/);
       expect(steps[0]!.args).toMatch(/^python:\d+\.\d+\.\d+-slim/);
       const reqCopy = steps.findIndex((s) => s.op === 'COPY' && /^requirements\.txt\s/.test(s.args));

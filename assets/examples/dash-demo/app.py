@@ -18,7 +18,7 @@ from flask import request
 import plotly.graph_objects as go
 
 from accounts import admin_groups, current_user, is_admin, visible_accounts
-from notes import currency, load_note, save_note, unavailable
+from notes import currency, load_note, not_kept, save_note, unavailable
 from prefix import dash_prefix_kwargs
 
 WAVES = {
@@ -130,7 +130,7 @@ def store_note(_clicks, note):
     if reason:
         return reason
     record = save_note(user, note or "")
-    return f"Note saved {record['saved_at']} (signed)."
+    return f"Note saved {record['saved_at']} (signed).{not_kept()}"
 
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ directory mounted into the container):
 - NOTES_SIGNING_KEY (a secret): signs each saved note (HMAC-SHA256 over
   "<user>\\n<note>"), so a note edited outside the app, or copied into another
   user's file, is refused. It is read when needed, never shown or logged.
-- SHINYKIT_STORAGE_DIR (storage, default /home/app/data): each user's note is
+- SHINYKIT_STORAGE_DIR (storage; apps[].storage sets it): each user's note is
   one file under notes/, named by the hex of the user name, so users stay
-  apart even when the storage is shared by every user of the app.
+  apart even when the storage is shared by every user of the app. Without it
+  notes go to /home/app/data, which the image creates but nothing keeps, and
+  the app says so.
 
 The Shiny demo (app.R) does the same with the same file format. Kept free of
 any dash import so it can be tested on its own (test_notes.py).
@@ -42,6 +44,14 @@ def currency(env: Optional[Mapping[str, str]] = None) -> str:
 
 def storage_dir(env: Optional[Mapping[str, str]] = None) -> str:
     return _setting(env, "SHINYKIT_STORAGE_DIR", DEFAULT_STORAGE_DIR)
+
+
+def not_kept(env: Optional[Mapping[str, str]] = None) -> str:
+    """A warning for the status line when notes live only as long as the container."""
+    source = os.environ if env is None else env
+    if (source.get("SHINYKIT_STORAGE_DIR") or "").strip():
+        return ""
+    return " Not kept when this container stops: the app has no storage (SHINYKIT_STORAGE_DIR is not set)."
 
 
 def signing_key(env: Optional[Mapping[str, str]] = None) -> str:
@@ -104,4 +114,4 @@ def load_note(user: str, env: Optional[Mapping[str, str]] = None) -> Tuple[str, 
     if not ok:
         return "", ("A saved note was found but its signature does not match (changed outside the app, "
                     "or the signing key changed): not loaded.")
-    return note, f"Note saved {record.get('saved_at', '')} loaded (signature verified)."
+    return note, f"Note saved {record.get('saved_at', '')} loaded (signature verified).{not_kept(env)}"

@@ -10,7 +10,7 @@ import tempfile
 import unittest
 from hashlib import sha256
 
-from notes import currency, load_note, note_path, save_note, signature, storage_dir, unavailable
+from notes import currency, load_note, not_kept, note_path, save_note, signature, storage_dir, unavailable
 
 KEY = "sk-notes-test-key"
 
@@ -83,6 +83,10 @@ class Notes(unittest.TestCase):
         with open(path, "w", encoding="utf-8") as f:
             f.write("{not json")
         self.assertEqual(load_note("ana@example.org", self.env)[0], "")
+
+    def test_says_when_notes_outlive_the_container_only_without_storage(self):
+        self.assertEqual(not_kept(self.env), "")
+        self.assertEqual(not_kept({}), " Not kept when this container stops: the app has no storage (SHINYKIT_STORAGE_DIR is not set).")
 
     def test_notes_are_off_without_a_user_a_secret_or_storage(self):
         self.assertIsNone(unavailable("ana@example.org", self.env))

@@ -64,8 +64,13 @@ setting <- function(name, default) {
 # A plain setting: the currency the revenue figures are in.
 currency <- function() setting("CURRENCY", "USD")
 
-# Where saved notes live: the storage directory the kit mounts, or /home/app/data.
+# Where saved notes live: the storage directory the kit mounts (apps[].storage sets
+# SHINYKIT_STORAGE_DIR), or /home/app/data, which the image creates but nothing keeps.
 storage_dir <- function() setting("SHINYKIT_STORAGE_DIR", "/home/app/data")
+not_kept <- function() {
+  if (nzchar(trimws(Sys.getenv("SHINYKIT_STORAGE_DIR")))) "" else
+    " Not kept when this container stops: the app has no storage (SHINYKIT_STORAGE_DIR is not set)."
+}
 
 # The secret signs each saved note, so a note edited outside the app (or copied into
 # another user's file) is refused. It is read when needed and never rendered or logged.
@@ -108,7 +113,7 @@ load_note <- function(user) {
   if (is.null(record$signature) || !identical(record$signature, expected) || !identical(record$user, user$name)) {
     return(list(note = "", status = "A saved note was found but its signature does not match (changed outside the app, or the signing key changed): not loaded."))
   }
-  list(note = record$note, status = paste("Note saved", record$saved_at, "loaded (signature verified)."))
+  list(note = record$note, status = paste0("Note saved ", record$saved_at, " loaded (signature verified).", not_kept()))
 }
 
 # Every account for an admin, otherwise only the user's own; nobody sees nothing.
@@ -164,7 +169,7 @@ server <- function(input, output, session) {
   observeEvent(input$save_note, {
     if (!is.null(unavailable)) return()
     record <- save_note(user, input$note)
-    note_status(paste("Note saved", record$saved_at, "(signed)."))
+    note_status(paste0("Note saved ", record$saved_at, " (signed).", not_kept()))
   })
   output$note_status <- renderText(note_status())
 

@@ -10,6 +10,8 @@
  *   SHINYPROXY_USERGROUPS in its environment;
  * - pre-started containers (`seats`): one R process for everyone behind real nginx that sets
  *   X-SP-UserId and X-SP-UserGroups on every request, websocket included, one server per identity.
+ * In front of that, the kit's own rendered nginx snippet (TLS, http2, websocket upgrade) carries a
+ * session end to end, and strips X-SP-* headers a browser forges.
  * Settings, secrets and storage arrive as ShinyProxy would pass them: CURRENCY (apps[].env, in
  * container-env), NOTES_SIGNING_KEY (apps[].secrets, in container-env-file) and a directory named by
  * SHINYKIT_STORAGE_DIR (apps[].storage, a mounted volume); here they are the R process's environment.
@@ -20,6 +22,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderConfigs } from '../../lib/render/index.js';
+import { prepareNginx, removePrefix, startNginx, type NginxPrefix, type RunningNginx } from '../support/nginx.js';
+import { freePort } from '../support/ports.js';
+import { SSLIP_HOST, fixtureConfig, fixtureImages, fixtureOutputs } from '../support/render-fixtures.js';
 import {
   launchChromium,
   requireShinyTools,
@@ -49,7 +55,7 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   requireShinyTools();
-  browser = await launchChromium();
+  browser = await launchChromium([SSLIP_HOST]);
 });
 
 afterAll(async () => {
@@ -79,10 +85,12 @@ interface Visit {
 }
 
 /** A fresh session (own cookies, own websocket) that has received the first round of outputs. */
-async function visit(url: string): Promise<Visit> {
+async function visit(url: string, headers: Record<string, string> = {}): Promise<Visit> {
   const context = await browser!.createBrowserContext();
   const page = await context.newPage();
   await page.setViewport({ width: 1280, height: 1000 });
+  // Sent on every request, the websocket handshake included (Shiny reads identity from that one).
+  await page.setExtraHTTPHeaders(headers);
   const received: string[] = [];
   const cdp = await page.createCDPSession();
   await cdp.send('Network.enable');
@@ -349,6 +357,68 @@ describe('shiny-demo in Chromium, one shared R process behind nginx setting X-SP
       expect(await text(v.page, '#note_status')).toBe('Notes are off: nobody is signed in.');
     } finally {
       await v.close();
+    }
+  });
+});
+
+describe('shiny-demo in Chromium behind the kit\'s own nginx snippet (TLS, http2, websocket upgrade)', () => {
+  const cfg = fixtureConfig();
+  const snippet = renderConfigs({ config: cfg, outputs: fixtureOutputs(cfg), images: fixtureImages(cfg), source: 'test' }).nginx;
+  const nginxes: RunningNginx[] = [];
+  const prefixes: NginxPrefix[] = [];
+  let shared: ShinyApp;
+  let standIn: HeaderProxy;
+
+  /** The rendered snippet in real nginx on loopback ports, proxying to `backend` where ShinyProxy would be. */
+  async function kitNginx(backend: number): Promise<string> {
+    const ports = { http: await freePort(), https: await freePort(), backend };
+    const p = prepareNginx(snippet, SSLIP_HOST, ports);
+    prefixes.push(p);
+    nginxes.push(await startNginx(p, ports));
+    return `https://${SSLIP_HOST}:${ports.https}/`;
+  }
+
+  beforeAll(async () => {
+    shared = await app({ CURRENCY: 'EUR', NOTES_SIGNING_KEY: SECRET, SHINYKIT_STORAGE_DIR: storageDir() });
+    standIn = await startHeaderProxy(shared.port, [{ userId: 'bo@example.org', userGroups: 'SHINY_USERS' }]);
+  });
+  afterAll(async () => {
+    await Promise.all(nginxes.map((n) => n.stop()));
+    await standIn?.stop();
+    prefixes.forEach(removePrefix);
+  });
+
+  it('carries a session end to end over https: bo sees his rows and the plot redraws when he changes an input', async () => {
+    const url = await kitNginx(Number(new URL(standIn.urls[0]!).port));
+    const v = await visit(url);
+    try {
+      expect(await text(v.page, '#who')).toBe('Signed in as bo@example.org');
+      expect(await accountNames(v.page)).toEqual(['Initech', 'Umbrella']);
+      const before = await plotSrc(v.page);
+      await v.page.click('#density');
+      await nextPlot(v.page, before);
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('drops X-SP-* headers a browser forges, so an app that trusts them sees nobody', async () => {
+    // Straight to the app (no ShinyProxy to set the real ones): only the kit's snippet stands between.
+    const url = await kitNginx(shared.port);
+    const forged = { 'X-SP-UserId': 'cy@example.org', 'X-SP-UserGroups': 'ADMIN_USERS' };
+    const v = await visit(url, forged);
+    try {
+      expect(await text(v.page, '#who')).toBe('Signed in as an unknown user');
+      expect(await accountNames(v.page)).toEqual([]);
+    } finally {
+      await v.close();
+    }
+    // The same forged headers sent to the app directly do make it an admin: the snippet is what stops them.
+    const direct = await visit(shared.url, forged);
+    try {
+      expect(await text(direct.page, '#who')).toBe('Signed in as cy@example.org (admin: all accounts)');
+    } finally {
+      await direct.close();
     }
   });
 });

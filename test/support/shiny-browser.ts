@@ -162,12 +162,22 @@ export async function startHeaderProxy(backendPort: number, identities: readonly
   return { urls, errors, stop };
 }
 
-/** One headless Chromium for the whole file; each user gets their own browser context. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * One headless Chromium for the whole file; each user gets their own browser context.
+ * `hosts` resolve to 127.0.0.1 (a site name the kit's nginx snippet serves), and the test's
+ * self-signed certificates are accepted.
+ */
+export function launchChromium(hosts: readonly string[] = []): Promise<Browser> {
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
+    acceptInsecureCerts: true,
     // Root (CI) cannot use Chromium's sandbox; /dev/shm is small in containers.
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+    args: [
+      '--no-sandbox',
+      '--disable-dev-shm-usage',
+      '--disable-gpu',
+      ...(hosts.length > 0 ? [`--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`] : []),
+    ],
   });
 }

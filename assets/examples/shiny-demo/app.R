@@ -24,7 +24,7 @@ draw <- function(kind, n) {
 
 # Row-level authorisation ("sales reps see only their accounts, admins see all").
 # ShinyProxy passes the signed-in user to the container as SHINYPROXY_USERNAME and
-# SHINYPROXY_USERGROUPS (comma-separated, possibly upper-cased) and, on every
+# SHINYPROXY_USERGROUPS (comma-separated, upper-cased by ShinyProxy) and, on every
 # request, as the X-SP-UserId / X-SP-UserGroups headers: the only source when
 # containers are started ahead of time (`seats`). In a real app, filter in the query.
 accounts <- data.frame(

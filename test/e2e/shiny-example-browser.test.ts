@@ -359,66 +359,60 @@ describe('shiny-demo in Chromium, one shared R process behind nginx setting X-SP
       await v.close();
     }
   });
-});
 
-describe('shiny-demo in Chromium behind the kit\'s own nginx snippet (TLS, http2, websocket upgrade)', () => {
-  const cfg = fixtureConfig();
-  const snippet = renderConfigs({ config: cfg, outputs: fixtureOutputs(cfg), images: fixtureImages(cfg), source: 'test' }).nginx;
-  const nginxes: RunningNginx[] = [];
-  const prefixes: NginxPrefix[] = [];
-  let shared: ShinyApp;
-  let standIn: HeaderProxy;
+  describe('and the kit\'s own nginx snippet in front (TLS, http2, websocket upgrade)', () => {
+    const cfg = fixtureConfig();
+    const snippet = renderConfigs({ config: cfg, outputs: fixtureOutputs(cfg), images: fixtureImages(cfg), source: 'test' }).nginx;
+    const nginxes: RunningNginx[] = [];
+    const prefixes: NginxPrefix[] = [];
 
-  /** The rendered snippet in real nginx on loopback ports, proxying to `backend` where ShinyProxy would be. */
-  async function kitNginx(backend: number): Promise<string> {
-    const ports = { http: await freePort(), https: await freePort(), backend };
-    const p = prepareNginx(snippet, SSLIP_HOST, ports);
-    prefixes.push(p);
-    nginxes.push(await startNginx(p, ports));
-    return `https://${SSLIP_HOST}:${ports.https}/`;
-  }
-
-  beforeAll(async () => {
-    shared = await app({ CURRENCY: 'EUR', NOTES_SIGNING_KEY: SECRET, SHINYKIT_STORAGE_DIR: storageDir() });
-    standIn = await startHeaderProxy(shared.port, [{ userId: 'bo@example.org', userGroups: 'SHINY_USERS' }]);
-  });
-  afterAll(async () => {
-    await Promise.all(nginxes.map((n) => n.stop()));
-    await standIn?.stop();
-    prefixes.forEach(removePrefix);
-  });
-
-  it('carries a session end to end over https: bo sees his rows and the plot redraws when he changes an input', async () => {
-    const url = await kitNginx(Number(new URL(standIn.urls[0]!).port));
-    const v = await visit(url);
-    try {
-      expect(await text(v.page, '#who')).toBe('Signed in as bo@example.org');
-      expect(await accountNames(v.page)).toEqual(['Initech', 'Umbrella']);
-      const before = await plotSrc(v.page);
-      await v.page.click('#density');
-      await nextPlot(v.page, before);
-    } finally {
-      await v.close();
+    /** The rendered snippet in real nginx on loopback ports, proxying to `backend` where ShinyProxy would be. */
+    async function kitNginx(backend: number): Promise<string> {
+      const ports = { http: await freePort(), https: await freePort(), backend };
+      const p = prepareNginx(snippet, SSLIP_HOST, ports);
+      prefixes.push(p);
+      nginxes.push(await startNginx(p, ports));
+      return `https://${SSLIP_HOST}:${ports.https}/`;
     }
-  });
 
-  it('drops X-SP-* headers a browser forges, so an app that trusts them sees nobody', async () => {
-    // Straight to the app (no ShinyProxy to set the real ones): only the kit's snippet stands between.
-    const url = await kitNginx(shared.port);
-    const forged = { 'X-SP-UserId': 'cy@example.org', 'X-SP-UserGroups': 'ADMIN_USERS' };
-    const v = await visit(url, forged);
-    try {
-      expect(await text(v.page, '#who')).toBe('Signed in as an unknown user');
-      expect(await accountNames(v.page)).toEqual([]);
-    } finally {
-      await v.close();
-    }
-    // The same forged headers sent to the app directly do make it an admin: the snippet is what stops them.
-    const direct = await visit(shared.url, forged);
-    try {
-      expect(await text(direct.page, '#who')).toBe('Signed in as cy@example.org (admin: all accounts)');
-    } finally {
-      await direct.close();
-    }
+    afterAll(async () => {
+      await Promise.all(nginxes.map((n) => n.stop()));
+      prefixes.forEach(removePrefix);
+    });
+
+    it('carries a session end to end over https: bo sees his rows and the plot redraws when he changes an input', async () => {
+      // In front of the stand-in's server for bo, where ShinyProxy would be.
+      const url = await kitNginx(Number(new URL(bo).port));
+      const v = await visit(url);
+      try {
+        expect(await text(v.page, '#who')).toBe('Signed in as bo@example.org');
+        expect(await accountNames(v.page)).toEqual(['Initech', 'Umbrella']);
+        const before = await plotSrc(v.page);
+        await v.page.click('#density');
+        await nextPlot(v.page, before);
+      } finally {
+        await v.close();
+      }
+    });
+
+    it('drops X-SP-* headers a browser forges, so an app that trusts them sees nobody', async () => {
+      // Straight to the app (no ShinyProxy to set the real ones): only the kit's snippet stands between.
+      const url = await kitNginx(shared.port);
+      const forged = { 'X-SP-UserId': 'cy@example.org', 'X-SP-UserGroups': 'ADMIN_USERS' };
+      const v = await visit(url, forged);
+      try {
+        expect(await text(v.page, '#who')).toBe('Signed in as an unknown user');
+        expect(await accountNames(v.page)).toEqual([]);
+      } finally {
+        await v.close();
+      }
+      // The same forged headers sent to the app directly do make it an admin: the snippet is what stops them.
+      const direct = await visit(shared.url, forged);
+      try {
+        expect(await text(direct.page, '#who')).toBe('Signed in as cy@example.org (admin: all accounts)');
+      } finally {
+        await direct.close();
+      }
+    });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The Shiny example (assets/examples/shiny-demo/app.R) as a signed-in user sees it: real R runs
  * the app, headless Chromium (driven with puppeteer-core) loads it, clicks its inputs and reads the
- * page. `chromium --screenshot` is not used: it captures the page before Shiny's outputs arrive.
+ * page. `chromium --screenshot` is not used: on this app it shows the inputs but no plot and no tables.
  *
  * ShinyProxy itself (Java, and a Docker engine to start containers) cannot run here, so the test
  * plays its part the two ways ShinyProxy tells an app who is signed in (openanalytics/containerproxy,

@@ -167,6 +167,7 @@ export function checkAppSettings(
   i: number,
   ctx: z.RefinementCtx,
 ): void {
+  // (An env name that is not a variable name is refused by render: lib/render/inputs.ts.)
   for (const [key, value] of Object.entries(app.env ?? {})) {
     const reason = secretEnvReason(key, value);
     if (reason) {
@@ -178,7 +179,6 @@ export function checkAppSettings(
           `Store it with \`shinykit secrets set ${app.id} ${ENV_NAME.test(key) ? key : 'NAME'}\` and reference it under apps[${i}].secrets instead`,
       });
     }
-    // (A name that is not a variable name is refused by render, lib/render/inputs.ts.)
   }
   for (const [key, reference] of Object.entries(app.secrets ?? {})) {
     if (!ENV_NAME.test(key)) {

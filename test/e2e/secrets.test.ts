@@ -136,3 +136,14 @@ describe('shinykit secrets list', () => {
     }
   });
 });
+
+describe('shinykit validate and apps[].env', () => {
+  it('refuses a secret typed into env (exit 2), names the fix, and does not echo the value', async () => {
+    const p = project((raw) => (raw.apps[0].env = { CURRENCY: 'EUR', DB_PASSWORD: 'hunter2-literal' }));
+    const res = await cli(p, ['validate']);
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr).toContain('apps[0].env.DB_PASSWORD: looks like a secret');
+    expect(res.stderr).toContain('shinykit secrets set shiny-demo DB_PASSWORD');
+    expect(res.stdout + res.stderr).not.toContain('hunter2-literal');
+  });
+});

@@ -194,15 +194,20 @@ fetch_secret() {
 
 # Resolves every reference of the new application.yml into $app_env_stage/<app>.env. Prints the
 # number of values; on failure prints why (never a value) and returns 1, with nothing live changed.
+# It runs where errexit does not apply (a command substitution under `if`), so every step is checked.
 stage_app_secrets() (
   umask 077
-  local app name service id region count=0 f
+  local app name service id region count=0 f group=${app_env_owner#*:}
   python3 "$config_helper" secret-refs "$new_app" >"$work/secret-refs" 2>"$work/secret-refs.err" || { cat "$work/secret-refs.err"; return 1; }
-  mkdir -p "$app_env_dir"
-  chmod 0750 "$app_env_dir"
-  chown ":${app_env_owner#*:}" "$app_env_dir"
-  rm -rf "$app_env_stage"
-  mkdir "$app_env_stage"
+  if [ ! -s "$work/secret-refs" ] && [ ! -d "$app_env_dir" ]; then
+    echo 0 # no app has secrets, and none had: nothing to write or remove
+    return 0
+  fi
+  if ! { mkdir -p "$app_env_dir" && chmod 0750 "$app_env_dir" && chown ":$group" "$app_env_dir" &&
+    rm -rf "$app_env_stage" && mkdir "$app_env_stage"; } 2>"$work/secret.err"; then
+    echo "cannot prepare $app_env_dir for group $group: $(tail -n 1 "$work/secret.err")"
+    return 1
+  fi
   while IFS=$'\t' read -r app name service id region; do
     [ -n "$app" ] || continue
     if ! fetch_secret "$service" "$id" "$region" 2>"$work/secret.err" |
@@ -216,8 +221,12 @@ stage_app_secrets() (
   done <"$work/secret-refs"
   for f in "$app_env_stage"/*.env; do
     [ -e "$f" ] || continue
-    chmod 0600 "$f"
-    chown "$app_env_owner" "$f"
+    # ShinyProxy's user must be able to read it, and nobody else.
+    if ! { chmod 0600 "$f" && chown "$app_env_owner" "$f"; } 2>"$work/secret.err"; then
+      echo "cannot give ${f##*/} to $app_env_owner: $(tail -n 1 "$work/secret.err")"
+      rm -rf "$app_env_stage"
+      return 1
+    fi
   done
   echo "$count"
 )
@@ -226,19 +235,30 @@ stage_app_secrets() (
 # the previous files stay, hard-linked, in $app_env_previous until the apply is done.
 install_app_secrets() {
   local f
+  if [ ! -d "$app_env_stage" ]; then return 0; fi
   rm -rf "$app_env_previous"
   mkdir -m 0700 "$app_env_previous"
-  for f in "$app_env_dir"/*.env; do [ -e "$f" ] && ln "$f" "$app_env_previous/"; done
-  for f in "$app_env_dir"/*.env; do [ -e "$f" ] && [ ! -e "$app_env_stage/${f##*/}" ] && rm -f "$f"; done
-  for f in "$app_env_stage"/*.env; do [ -e "$f" ] && mv -f "$f" "$app_env_dir/"; done
+  for f in "$app_env_dir"/*.env; do
+    if [ -e "$f" ]; then ln "$f" "$app_env_previous/"; fi
+  done
+  for f in "$app_env_dir"/*.env; do
+    if [ -e "$f" ] && [ ! -e "$app_env_stage/${f##*/}" ]; then rm -f "$f"; fi
+  done
+  for f in "$app_env_stage"/*.env; do
+    if [ -e "$f" ]; then mv -f "$f" "$app_env_dir/"; fi
+  done
   rm -rf "$app_env_stage"
 }
 
 restore_app_secrets() {
   local f
-  [ -d "$app_env_previous" ] || return 0
-  for f in "$app_env_dir"/*.env; do [ -e "$f" ] && [ ! -e "$app_env_previous/${f##*/}" ] && rm -f "$f"; done
-  for f in "$app_env_previous"/*.env; do [ -e "$f" ] && mv -f "$f" "$app_env_dir/"; done
+  if [ ! -d "$app_env_previous" ]; then return 0; fi
+  for f in "$app_env_dir"/*.env; do
+    if [ -e "$f" ] && [ ! -e "$app_env_previous/${f##*/}" ]; then rm -f "$f"; fi
+  done
+  for f in "$app_env_previous"/*.env; do
+    if [ -e "$f" ]; then mv -f "$f" "$app_env_dir/"; fi
+  done
   rm -rf "$app_env_previous"
 }
 

@@ -90,7 +90,7 @@ function makeRoot(): string {
   return dir;
 }
 
-function apply(root: string, app: string) {
+function apply(root: string, app: string, owner = OWNER.spec) {
   const newDir = mkdtempSync(join(tmpdir(), 'shinykit-new-'));
   writeFileSync(join(newDir, 'shinyproxy.conf'), '# live\n');
   writeFileSync(join(newDir, 'application.yml'), app);
@@ -102,7 +102,7 @@ function apply(root: string, app: string) {
       ...moto.env,
       SHINYKIT_ROOT: root,
       SHINYKIT_AWS: `${AWS_V2} --endpoint-url ${moto.url} --region ${TEST_REGION}`,
-      SHINYKIT_APP_ENV_OWNER: OWNER.spec,
+      SHINYKIT_APP_ENV_OWNER: owner,
       SHINYKIT_NGINX_TEST: 'true',
       SHINYKIT_RELOAD_NGINX: `echo reload-nginx >> ${calls}`,
       SHINYKIT_RESTART_SHINYPROXY: `echo restart-shinyproxy >> ${calls}`,
@@ -120,7 +120,8 @@ const refs = () => ({ 'shiny-demo': { DB_PASSWORD: `ssm:${PARAM}`, API_KEY: secr
 /** True when any line of the value (or the value itself) shows up in the text. */
 const leaks = (text: string) => [TRICKY, ...TRICKY.split('\n').map((l) => l.trim()), API_KEY].some((v) => v.length > 3 && text.includes(v));
 
-describe('shinykit-apply: apps[].secrets resolved into each app\'s env file', () => {
+// Each apply starts the AWS CLI once per secret (seconds each on a loaded machine): a roomier timeout.
+describe('shinykit-apply: apps[].secrets resolved into each app\'s env file', { timeout: 300_000 }, () => {
   it('writes the values to a 0600 file of the ShinyProxy user, in a 0750 directory, exactly as Java reads them back; no value in the output or status', () => {
     const root = makeRoot();
     const res = apply(root, applicationYml('new', refs()));
@@ -184,5 +185,15 @@ describe('shinykit-apply: apps[].secrets resolved into each app\'s env file', ()
     const res = apply(root, applicationYml('newer', undefined));
     expect(res.code).toBe(0);
     expect(existsSync(envFile(root, 'shiny-demo'))).toBe(false);
+  });
+
+  it('a file it cannot give to ShinyProxy\'s user (no such user) rejects the apply: no env file ShinyProxy could not read', () => {
+    const root = makeRoot();
+    const res = apply(root, applicationYml('new', refs()), 'no-such-user:nogroup');
+    expect(res.code).toBe(1);
+    expect(res.out).toContain('RESULT: rejected: the apps\' secrets could not be read (nothing was changed): cannot give shiny-demo.env to no-such-user:nogroup');
+    expect(existsSync(envFile(root, 'shiny-demo'))).toBe(false);
+    expect(readFileSync(join(root, 'etc/shinyproxy/application.yml'), 'utf8')).toContain('title: old');
+    expect(leaks(res.out) || leaks(res.status)).toBe(false);
   });
 });

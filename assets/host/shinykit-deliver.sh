@@ -88,11 +88,24 @@ elif [ "$rc" -ne 0 ]; then
   printf 'RESULT: rejected: the delivered config set is unusable\n'
   exit 1
 fi
+# The apps' secret files live on /run, which a reboot empties. When the live config is kept
+# rather than re-applied, apply it again as it is: unchanged files, secrets read anew.
+reapply_live_secrets() {
+  local live_app=${root}etc/shinyproxy/application.yml live_nginx=${root}etc/nginx/conf.d/shinyproxy.conf
+  if [ -f "$live_app" ] && [ -f "$live_nginx" ] && grep -q '^shinykit:' "$live_app"; then
+    cp "$live_app" "$work/live-application.yml"
+    cp "$live_nginx" "$work/live-shinyproxy.conf"
+    "$apply_script" --nginx "$work/live-shinyproxy.conf" --application "$work/live-application.yml" >"$work/live.out" 2>&1 ||
+      log "warning: the apps' secrets could not be read again: $(grep -m 1 '^RESULT' "$work/live.out" || tail -n 1 "$work/live.out")"
+  fi
+}
+
 applied_file=${root}var/lib/shinykit/applied.json
 if [ "$set_name" = config ] && python3 "$config_helper" is-older "$work/meta.json" "$applied_file"; then
   # `shinykit apply` records the accepted set after the host applied it; if that write was lost,
   # Parameter Store's copy is older than what runs here, and a reboot must not go back to it.
   log "this host already runs a newer config than ${set_path}/ holds; keeping it"
+  reapply_live_secrets
   printf 'RESULT: unchanged\n'
   exit 0
 fi

@@ -14,9 +14,11 @@ import { join } from 'node:path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { encodeSet } from '../../cli/apply/config-set.js';
 import { startMoto, TEST_REGION, type Moto } from '../support/moto.js';
 
 const SCRIPT = new URL('../../assets/host/shinykit-apply.sh', import.meta.url).pathname;
+const DELIVER = new URL('../../assets/host/shinykit-deliver.sh', import.meta.url).pathname;
 const AWS_V2 = '/usr/bin/aws'; // Debian's v2 (the pyenv shim on PATH is an old v1)
 const PARAM = '/shinykit-secrets/analytics/shiny-demo/DB_PASSWORD';
 // Everything the Properties format gives a meaning to: a leading space, "=", ":", "#", "\", a line
@@ -90,6 +92,22 @@ function makeRoot(): string {
   return dir;
 }
 
+function hostEnv(root: string, owner = OWNER.spec): Record<string, string> {
+  const calls = join(root, 'calls');
+  return {
+    ...moto.env,
+    SHINYKIT_ROOT: root,
+    SHINYKIT_AWS: `${AWS_V2} --endpoint-url ${moto.url} --region ${TEST_REGION}`,
+    SHINYKIT_APP_ENV_OWNER: owner,
+    SHINYKIT_NGINX_TEST: 'true',
+    SHINYKIT_RELOAD_NGINX: `echo reload-nginx >> ${calls}`,
+    SHINYKIT_RESTART_SHINYPROXY: `echo restart-shinyproxy >> ${calls}`,
+    SHINYKIT_HEALTHCHECK: `! grep -q unhealthy ${root}/etc/shinyproxy/application.yml`,
+    SHINYKIT_PULL: 'true',
+    SHINYKIT_DOCKER: 'false',
+  };
+}
+
 function apply(root: string, app: string, owner = OWNER.spec) {
   const newDir = mkdtempSync(join(tmpdir(), 'shinykit-new-'));
   writeFileSync(join(newDir, 'shinyproxy.conf'), '# live\n');
@@ -97,19 +115,7 @@ function apply(root: string, app: string, owner = OWNER.spec) {
   const calls = join(root, 'calls');
   const res = spawnSync('bash', [SCRIPT, '--nginx', join(newDir, 'shinyproxy.conf'), '--application', join(newDir, 'application.yml')], {
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      ...moto.env,
-      SHINYKIT_ROOT: root,
-      SHINYKIT_AWS: `${AWS_V2} --endpoint-url ${moto.url} --region ${TEST_REGION}`,
-      SHINYKIT_APP_ENV_OWNER: owner,
-      SHINYKIT_NGINX_TEST: 'true',
-      SHINYKIT_RELOAD_NGINX: `echo reload-nginx >> ${calls}`,
-      SHINYKIT_RESTART_SHINYPROXY: `echo restart-shinyproxy >> ${calls}`,
-      SHINYKIT_HEALTHCHECK: `! grep -q unhealthy ${root}/etc/shinyproxy/application.yml`,
-      SHINYKIT_PULL: 'true',
-      SHINYKIT_DOCKER: 'false',
-    },
+    env: { ...process.env, ...hostEnv(root, owner) },
   });
   const status = existsSync(join(root, 'var/lib/shinykit/last-apply.json')) ? readFileSync(join(root, 'var/lib/shinykit/last-apply.json'), 'utf8') : '';
   return { code: res.status, out: `${res.stdout}${res.stderr}`, status, calls: readFileSync(calls, 'utf8') };
@@ -195,5 +201,30 @@ describe('shinykit-apply: apps[].secrets resolved into each app\'s env file', { 
     expect(existsSync(envFile(root, 'shiny-demo'))).toBe(false);
     expect(readFileSync(join(root, 'etc/shinyproxy/application.yml'), 'utf8')).toContain('title: old');
     expect(leaks(res.out) || leaks(res.status)).toBe(false);
+  });
+
+  it('after a reboot that keeps a newer live config (no re-apply), the boot delivery still reads the secrets again into /run', async () => {
+    const root = makeRoot();
+    const live = applicationYml('live', refs());
+    expect(apply(root, live).code).toBe(0);
+    // A reboot empties /run; Parameter Store's config/ copy is older than what this host runs.
+    execFileSync('rm', ['-rf', join(root, 'run/shinykit-app-env')]);
+    writeFileSync(join(root, 'var/lib/shinykit/applied.json'), JSON.stringify({ result: 'applied', config: { id: 'live', createdAt: '2026-12-02T12:00:00Z' } }));
+    const prefix = '/shinykit/analytics/';
+    for (const [Name, Value] of encodeSet(prefix, 'config', { 'nginx/shinyproxy.conf': '# older\n', 'shinyproxy/application.yml': applicationYml('older', undefined) }, { createdAt: '2026-12-01T12:00:00Z', createdBy: 'arn:aws:iam::123456789012:user/ana' })) {
+      await ssm.send(new PutParameterCommand({ Name, Value, Type: 'String' }));
+    }
+    const envFile2 = join(root, 'host.env');
+    writeFileSync(envFile2, `SHINYKIT_PREFIX=${prefix}\nSHINYKIT_REGION=${TEST_REGION}\n`);
+    const res = spawnSync('bash', [DELIVER, 'config'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...hostEnv(root), SHINYKIT_ENV_FILE: envFile2, SHINYKIT_APPLY_SCRIPT: SCRIPT, SHINYKIT_LOG_FILE: '', SHINYKIT_CONFIG_HELPER: new URL('../../assets/host/shinykit-config.py', import.meta.url).pathname },
+    });
+    const out = `${res.stdout}${res.stderr}`;
+    expect(out).toContain('already runs a newer config');
+    expect(res.status).toBe(0);
+    expect(readFileSync(join(root, 'etc/shinyproxy/application.yml'), 'utf8')).toBe(live);
+    expect(readWithJava(envFile(root, 'shiny-demo'))).toEqual({ API_KEY, DB_PASSWORD: TRICKY });
+    expect(leaks(out)).toBe(false);
   });
 });

@@ -4,7 +4,7 @@
  * RetainExceptOnCreate), so the list follows the stacks rather than a copy of them;
  * which ones exist, and how big they are, from the stack outputs and AWS.
  */
-import type { Config } from '../../lib/config/index.js';
+import { KIT_SECRETS_ROOT, type Config } from '../../lib/config/index.js';
 import { OutputKeys } from '../../lib/outputs.js';
 import type { CfnTemplate } from '../plan/template.js';
 import type { PriceTable } from '../plan/prices.js';
@@ -112,6 +112,16 @@ export function buildInventory(input: {
     label: `Parameter Store entries below ${prefix}${params ? ` (${params.length})` : ''}`,
     id: prefix,
     why: 'written by shinykit apply and the host, not by CloudFormation',
+    monthly: 0,
+    costNote: 'standard parameters are free',
+  });
+  // The apps' secrets `shinykit secrets set` stored: kept like the rest, removed only by --purge.
+  const secrets = `${KIT_SECRETS_ROOT}/${config.name}/`;
+  kept.push({
+    kind: 'parameters',
+    label: `App secrets below ${secrets} (SecureStrings)`,
+    id: secrets,
+    why: 'written by shinykit secrets set, not by CloudFormation',
     monthly: 0,
     costNote: 'standard parameters are free',
   });

@@ -94,6 +94,10 @@ describe('shinykit destroy (built CLI against moto; cdk destroy faked)', () => {
     for (const name of ['/shinykit/demo/config/nginx', '/shinykit/demo/status/tls', '/shinykit/other/config/nginx']) {
       await ssm.send(new PutParameterCommand({ Name: name, Value: 'x', Type: 'String' }));
     }
+    // App secrets `shinykit secrets set` stored, this project's and another's.
+    for (const name of ['/shinykit-secrets/demo/shiny-demo/DB_PASSWORD', '/shinykit-secrets/other/app/TOKEN']) {
+      await ssm.send(new PutParameterCommand({ Name: name, Value: 'secret-value', Type: 'SecureString' }));
+    }
     writeFileSync(
       join(dir, 'cdk-outputs.json'),
       JSON.stringify({
@@ -110,8 +114,8 @@ describe('shinykit destroy (built CLI against moto; cdk destroy faked)', () => {
     new CognitoIdentityProviderClient(clientConfig()).send(new DescribeUserPoolCommand({ UserPoolId: poolId })).then(() => true, () => false);
   const repos = async () => ((await new ECRClient(clientConfig()).send(new DescribeRepositoriesCommand({}))).repositories ?? []).map((r) => r.repositoryName);
   const addresses = async () => ((await new EC2Client(clientConfig()).send(new DescribeAddressesCommand({}))).Addresses ?? []).map((a) => a.PublicIp);
-  const params = async () =>
-    ((await new SSMClient(clientConfig()).send(new GetParametersByPathCommand({ Path: '/shinykit/', Recursive: true }))).Parameters ?? []).map((p) => p.Name);
+  const params = async (path = '/shinykit/') =>
+    ((await new SSMClient(clientConfig()).send(new GetParametersByPathCommand({ Path: path, Recursive: true }))).Parameters ?? []).map((p) => p.Name);
 
   it('without a terminal and without --yes it exits 2 and deletes nothing', async () => {
     const res = await runCli(['destroy'], { cwd: dir, env });
@@ -134,6 +138,7 @@ describe('shinykit destroy (built CLI against moto; cdk destroy faked)', () => {
     expect(res.stderr).toMatch(/ECR repository demo\/shiny-demo \(1 image, /);
     expect(res.stderr).toContain('ECR repository demo/dash-demo (0 images, 0.00 GB)');
     expect(res.stderr).toContain('Parameter Store entries below /shinykit/demo/ (2)');
+    expect(res.stderr).toContain('App secrets below /shinykit-secrets/demo/ (SecureStrings)');
     expect(res.stderr).toMatch(/in total, estimated from prices of \d{4}-\d{2}-\d{2} for eu-west-1/);
 
     const [argv] = cdkCalls();
@@ -162,6 +167,7 @@ describe('shinykit destroy (built CLI against moto; cdk destroy faked)', () => {
     expect(await repos()).toEqual([]); // demo/shiny-demo held an image: ECR deletes it only with force
     expect(await addresses()).toEqual([]);
     expect(await params()).toEqual(['/shinykit/other/config/nginx']); // another project's entries stay
+    expect(await params('/shinykit-secrets/')).toEqual(['/shinykit-secrets/other/app/TOKEN']); // and its app secrets
     expect(existsSync(join(dir, 'cdk-outputs.json'))).toBe(false);
 
     const ops = proxy.operations();

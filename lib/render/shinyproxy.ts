@@ -22,6 +22,7 @@ import {
 } from './host.js';
 import type { RenderValues } from './inputs.js';
 import { ECS_KEY_COMMENTS, ecsProxyBlock, ecsSpecFields } from './ecs.js';
+import { STORAGE_COMMENT, addStorageToSpec } from './storage.js';
 
 /** Dash serves under the public path ShinyProxy gives each app instance (DESIGN.md pitfalls). */
 export const DASH_TARGET_PATH = "#{proxy.getRuntimeValue('SHINYPROXY_PUBLIC_PATH')}";
@@ -111,6 +112,7 @@ export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, un
   }
   if (app.seats !== undefined) spec['minimum-seats-available'] = app.seats;
   if (app.env && Object.keys(app.env).length > 0) spec['container-env'] = { ...app.env };
+  if (!ecs) addStorageToSpec(spec, app);
   if (app.kind === 'dash') spec['target-path'] = DASH_TARGET_PATH;
   return spec;
 }
@@ -135,6 +137,7 @@ export function renderApplication(cfg: Config, values: RenderValues, images: Rea
   for (const [path, comment] of [...KEY_COMMENTS, ...ECS_KEY_COMMENTS]) annotate(doc, path, comment);
   for (const [i, app] of cfg.apps.entries()) {
     if (app.kind === 'dash') annotate(doc, ['proxy', 'specs', i, 'target-path'], ' Dash must serve under SHINYPROXY_PUBLIC_PATH (requests/routes_pathname_prefix).');
+    if (app.storage && !values.ecs) annotate(doc, ['proxy', 'specs', i, 'container-volumes'], STORAGE_COMMENT);
   }
   return doc.toString({ lineWidth: 0 });
 }

@@ -1,0 +1,82 @@
+/**
+ * `apps[].storage`: a directory that outlives the app's container, per user or shared by
+ * everyone who opens the app, mounted at `path` inside the container. The same keys serve
+ * both backends; how each backend provides it is in lib/render/storage.ts (Docker volumes on
+ * the host's disk) and the docs. The rules that span sections are in `checkStorage`.
+ */
+import { z } from 'zod';
+
+/** Where the storage is mounted when the config names no path: the kit's example images' home. */
+export const DEFAULT_STORAGE_PATH = '/home/app/data';
+/** The variable the container finds its storage directory in (the README's contract with apps). */
+export const STORAGE_DIR_ENV = 'SHINYKIT_STORAGE_DIR';
+
+/**
+ * Directories an app must not mount storage over: the image's system files would be hidden
+ * by an empty volume and the container would not start (or would run with the wrong files).
+ */
+const SYSTEM_DIRS = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/run', '/sbin', '/sys', '/usr', '/var'];
+
+/**
+ * Plain absolute paths only: Docker splits a bind on ":", ShinyProxy evaluates "#{" and
+ * "${", and "." or ".." segments would resolve somewhere the config does not say (a segment
+ * may not start with ".", which rules both out).
+ */
+const MOUNT_PATH = /^(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$/;
+
+const PATH_HINT = 'expected an absolute path inside the container such as /home/app/data (segments of letters, digits, "_", "." and "-", none starting with ".")';
+
+export const StorageSchema = z.strictObject({
+  /**
+   * `user`: every user gets their own directory, which no other user's session sees.
+   * `shared`: one directory for the app, read and written by every session of it.
+   */
+  scope: z.enum(['user', 'shared'], { error: 'expected one of: user, shared' }).default('user'),
+  /**
+   * Where the directory is mounted in the container (also in SHINYKIT_STORAGE_DIR). The image
+   * must contain it, owned by the user the app runs as: Docker gives a new volume the owner and
+   * mode of the image's directory.
+   */
+  path: z
+    .string({ error: PATH_HINT })
+    .regex(MOUNT_PATH, { error: PATH_HINT })
+    .refine((p) => !SYSTEM_DIRS.some((d) => p === d || p.startsWith(`${d}/`)), {
+      error: `expected a path outside the image's system directories (${SYSTEM_DIRS.join(', ')}), such as /home/app/data`,
+    })
+    .default(DEFAULT_STORAGE_PATH),
+  /**
+   * Expected size in GiB of one user's directory (`scope: user`) or of the shared one. Nothing
+   * enforces it: `plan` uses it to check the host's disk (host.volumeGiB) has room.
+   */
+  sizeGiB: z
+    .number({ error: 'expected a size in GiB such as 1 or 0.5' })
+    .positive({ error: 'expected a size in GiB greater than 0' })
+    .optional(),
+});
+
+export type StorageConfig = z.output<typeof StorageSchema>;
+
+interface StorageApp {
+  readonly storage?: StorageConfig;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Cross-field rules: the storage variable is the kit's to set; what each backend can provide. */
+export function checkStorage(cfg: { readonly backend: string; readonly apps: readonly StorageApp[] }, ctx: z.RefinementCtx): void {
+  cfg.apps.forEach((app, i) => {
+    if (app.storage && cfg.backend === 'ecs') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apps', i, 'storage'],
+        message: 'storage is not available with backend: ecs yet (only on the host, backend: docker); remove it or use backend: docker',
+      });
+    }
+    if (app.storage && app.env && STORAGE_DIR_ENV in app.env) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apps', i, 'env', STORAGE_DIR_ENV],
+        message: `${STORAGE_DIR_ENV} is set by the kit to storage.path (${app.storage.path}); remove it from env`,
+      });
+    }
+  });
+}

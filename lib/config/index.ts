@@ -19,7 +19,7 @@ export * from './domain-prefix.js';
 export { DEFAULT_FARGATE_SIZE, FARGATE_SIZES, ecsSettings, fargateSize, memoryMiB } from './fargate.js';
 export { DEFAULT_SHINYPROXY_VERSION, MIN_SHINYPROXY_VERSION, compareVersions } from './versions.js';
 export { instanceTypeProblem } from './instance-types.js';
-export { DEFAULT_STORAGE_PATH, STORAGE_DIR_ENV, type StorageConfig } from './storage.js';
+export { DEFAULT_STORAGE_PATH, HOST_STORAGE_METADATA_KEY, STORAGE_DIR_ENV, hostStorageApps, type HostStorageApp, type StorageConfig } from './storage.js';
 export { GOOGLE_PROVIDER_NAME, GROUPS_ATTRIBUTE, SAML_EMAIL_CLAIM, SES_ALTERNATE_REGIONS, type IdentityProviderConfig } from './identity-schema.js';
 export {
   groupSendingProviders,

@@ -80,3 +80,21 @@ export function checkStorage(cfg: { readonly backend: string; readonly apps: rea
     }
   });
 }
+
+/**
+ * Metadata key on the host's EC2 instance listing the apps whose storage lives on its disk.
+ * `plan` reads it from the deployed and the new template (cli/plan/changes.ts) to say which
+ * apps' saved data a host replacement deletes; it changes nothing on the instance.
+ */
+export const HOST_STORAGE_METADATA_KEY = 'shinykit:storage';
+
+export interface HostStorageApp {
+  readonly id: string;
+  readonly scope: StorageConfig['scope'];
+}
+
+/** The apps whose storage is on the host's disk (backend: docker), in config order. */
+export function hostStorageApps(cfg: { readonly backend: string; readonly apps: ReadonlyArray<{ readonly id: string; readonly storage?: StorageConfig }> }): HostStorageApp[] {
+  if (cfg.backend !== 'docker') return [];
+  return cfg.apps.flatMap((a) => (a.storage ? [{ id: a.id, scope: a.storage.scope }] : []));
+}

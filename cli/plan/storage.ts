@@ -10,7 +10,7 @@
  * Nothing enforces sizeGiB: Docker's local volumes have no quota, so a full disk stops Docker
  * and ShinyProxy for everyone; the README says how to watch it.
  */
-import { hostStorageApps, type Config } from '../../lib/config/index.js';
+import type { Config } from '../../lib/config/index.js';
 import { storageVolumeName } from '../../lib/render/storage.js';
 import type { PlanFinding, PlanSection, PlanSectionInput } from './sections.js';
 
@@ -31,6 +31,8 @@ export interface StoragePlanApp {
 }
 
 export interface StoragePlan {
+  /** Where the storage lives: the host's disk (backend: docker) or EFS (backend: ecs). */
+  readonly location: 'host' | 'efs';
   readonly volumeGiB: number;
   readonly users: number;
   /** What the system and the images take (estimate). */
@@ -42,14 +44,19 @@ export interface StoragePlan {
 }
 
 export function describeStorage(cfg: Config, users: number): StoragePlan | undefined {
-  const onHost = new Set(hostStorageApps(cfg).map((a) => a.id));
-  if (onHost.size === 0) return undefined;
+  const location = cfg.backend === 'ecs' ? 'efs' : 'host';
+  if (!cfg.apps.some((a) => a.storage)) return undefined;
   const apps: StoragePlanApp[] = cfg.apps.flatMap((a) => {
-    if (!a.storage || !onHost.has(a.id)) return [];
+    if (!a.storage) return [];
     const size = a.storage.sizeGiB;
     const needed = size === undefined ? undefined : a.storage.scope === 'user' ? size * users : size;
-    return [{ id: a.id, scope: a.storage.scope, path: a.storage.path, volume: storageVolumeName(a)!, sizeGiB: size, neededGiB: needed }];
+    const volume = location === 'efs' ? `EFS access point /apps/${a.id}` : `Docker volume ${storageVolumeName(a)!}`;
+    return [{ id: a.id, scope: a.storage.scope, path: a.storage.path, volume, sizeGiB: size, neededGiB: needed }];
   });
+  if (location === 'efs') {
+    // EFS grows with what is written and is billed per GB-month: no disk to fit into.
+    return { location, volumeGiB: cfg.host.volumeGiB, users, reservedGiB: 0, availableGiB: 0, neededGiB: round(apps.reduce((sum, a) => sum + (a.neededGiB ?? 0), 0)), apps, warnings: [] };
+  }
   const reservedGiB = SYSTEM_DISK_GIB + 2 * IMAGE_GIB * cfg.apps.length;
   const availableGiB = Math.max(0, cfg.host.volumeGiB - reservedGiB);
   const neededGiB = round(apps.reduce((sum, a) => sum + (a.neededGiB ?? 0), 0));
@@ -61,7 +68,7 @@ export function describeStorage(cfg: Config, users: number): StoragePlan | undef
         `after the system and app images: raise host.volumeGiB to at least ${Math.ceil(reservedGiB + neededGiB)}, or lower apps[].storage.sizeGiB`,
     );
   }
-  return { volumeGiB: cfg.host.volumeGiB, users, reservedGiB, availableGiB, neededGiB, apps, warnings };
+  return { location, volumeGiB: cfg.host.volumeGiB, users, reservedGiB, availableGiB, neededGiB, apps, warnings };
 }
 
 export function formatStorage(s: StoragePlan): string[] {
@@ -69,7 +76,15 @@ export function formatStorage(s: StoragePlan): string[] {
   for (const a of s.apps) {
     const who = a.scope === 'user' ? 'one directory per user' : 'one directory shared by all its users';
     const size = a.sizeGiB === undefined ? 'no sizeGiB stated: not counted below' : a.scope === 'user' ? `${a.sizeGiB} GiB each` : `${a.sizeGiB} GiB`;
-    lines.push(`  ${a.id}: ${who} at ${a.path} (SHINYKIT_STORAGE_DIR), Docker volume ${a.volume}; ${size}`);
+    lines.push(`  ${a.id}: ${who} at ${a.path} (SHINYKIT_STORAGE_DIR), ${a.volume}; ${size}`);
+  }
+  if (s.location === 'efs') {
+    lines.push(
+      `  on one encrypted EFS file system in the data stack (kept when a stack is deleted; AWS Backup daily); it grows with use, ` +
+        `billed per GB-month (not in the estimate above); stated sizes come to about ${s.neededGiB} GiB`,
+    );
+    lines.push('  kept across sessions, `shinykit apply`, host replacement and deleting the host stack');
+    return lines;
   }
   lines.push(
     `  host disk: ${s.volumeGiB} GiB = about ${s.reservedGiB} for the system and app images (live + previous) + ${s.availableGiB} for storage; ` +
@@ -95,7 +110,8 @@ export const storageSection: PlanSection<StoragePlan> = {
   format: formatStorage,
   summary: (s) => [
     'Storage',
-    `${s.apps.map((a) => `${a.id} (${a.scope === 'user' ? 'per user' : 'shared'})`).join(', ')} on the host disk, ${s.availableGiB} GiB for it; lost if the host is replaced`,
+    `${s.apps.map((a) => `${a.id} (${a.scope === 'user' ? 'per user' : 'shared'})`).join(', ')} ` +
+      (s.location === 'efs' ? 'on EFS, kept with the data stack' : `on the host disk, ${s.availableGiB} GiB for it; lost if the host is replaced`),
   ],
   findings: (s): PlanFinding[] => s.warnings.map((message) => ({ level: 'warning', source: 'storage', message })),
 };

@@ -28,7 +28,7 @@ const PATH_HINT = 'expected an absolute path inside the container such as /home/
 
 export const StorageSchema = z.strictObject({
   /**
-   * `user`: every user gets their own directory, which no other user's session sees.
+   * `user`: every user gets their own directory, which no other user's session sees (Docker only).
    * `shared`: one directory for the app, read and written by every session of it.
    */
   scope: z.enum(['user', 'shared'], { error: 'expected one of: user, shared' }).default('user'),
@@ -64,11 +64,15 @@ interface StorageApp {
 /** Cross-field rules: the storage variable is the kit's to set; what each backend can provide. */
 export function checkStorage(cfg: { readonly backend: string; readonly apps: readonly StorageApp[] }, ctx: z.RefinementCtx): void {
   cfg.apps.forEach((app, i) => {
-    if (app.storage && cfg.backend === 'ecs') {
+    // On ECS the storage is an EFS access point per app, and ECS allows no directory below an
+    // access point per task (lib/constructs/efs-storage.ts): a directory per user cannot be isolated.
+    if (app.storage?.scope === 'user' && cfg.backend === 'ecs') {
       ctx.addIssue({
         code: 'custom',
-        path: ['apps', i, 'storage'],
-        message: 'storage is not available with backend: ecs yet (only on the host, backend: docker); remove it or use backend: docker',
+        path: ['apps', i, 'storage', 'scope'],
+        message:
+          'per-user storage is not available with backend: ecs (EFS gives each app one access point, and ECS cannot mount a per-user directory below it); ' +
+          'use scope: shared (one directory for the app), or backend: docker',
       });
     }
     if (app.storage && app.env && STORAGE_DIR_ENV in app.env) {

@@ -21,8 +21,8 @@ import {
   SHINYPROXY_PORT,
 } from './host.js';
 import type { RenderValues } from './inputs.js';
-import { ECS_KEY_COMMENTS, ecsProxyBlock, ecsSpecFields } from './ecs.js';
-import { STORAGE_COMMENT, addStorageToSpec } from './storage.js';
+import { ECS_KEY_COMMENTS, ecsProxyBlock, ecsSpecFields, type EcsValues } from './ecs.js';
+import { STORAGE_COMMENT, addEcsStorageToSpec, addStorageToSpec } from './storage.js';
 
 /** Dash serves under the public path ShinyProxy gives each app instance (DESIGN.md pitfalls). */
 export const DASH_TARGET_PATH = "#{proxy.getRuntimeValue('SHINYPROXY_PUBLIC_PATH')}";
@@ -80,7 +80,7 @@ export function buildApplication(cfg: Config, values: RenderValues, images: Read
             'image-pull-policy': 'IfNotPresent',
           },
         }),
-    specs: cfg.apps.map((app) => buildSpec(app, images[app.id]!, values.ecs ? ecsSpecFields(cfg, app, values.ecs) : undefined)),
+    specs: cfg.apps.map((app) => buildSpec(app, images[app.id]!, values.ecs ? ecsSpecFields(cfg, app, values.ecs) : undefined, values.ecs)),
   };
   return {
     proxy,
@@ -93,7 +93,7 @@ export function buildApplication(cfg: Config, values: RenderValues, images: Read
 }
 
 /** `ecs`: the spec's ECS fields (lib/render/ecs.ts), which replace the Docker limits. */
-export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, unknown>): Spec {
+export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, unknown>, ecsValues?: EcsValues): Spec {
   const spec: Spec = {
     id: app.id,
     'display-name': app.displayName ?? app.id,
@@ -112,7 +112,8 @@ export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, un
   }
   if (app.seats !== undefined) spec['minimum-seats-available'] = app.seats;
   if (app.env && Object.keys(app.env).length > 0) spec['container-env'] = { ...app.env };
-  if (!ecs) addStorageToSpec(spec, app);
+  if (ecsValues) addEcsStorageToSpec(spec, app, ecsValues);
+  else addStorageToSpec(spec, app);
   if (app.kind === 'dash') spec['target-path'] = DASH_TARGET_PATH;
   return spec;
 }

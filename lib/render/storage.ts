@@ -27,6 +27,7 @@
  * shinykit_<app>_shared and shinykit_<app>_user_<sub> can never be the same name.
  */
 import { STORAGE_DIR_ENV, type AppConfig } from '../config/index.js';
+import type { EcsValues } from './ecs.js';
 
 /** Prefix of every storage volume the kit names (the host's listing and backups key on it). */
 export const STORAGE_VOLUME_PREFIX = 'shinykit_';
@@ -52,3 +53,26 @@ export function addStorageToSpec(spec: Record<string, unknown>, app: AppConfig):
 
 /** The comment on each spec's container-volumes in application.yml. */
 export const STORAGE_COMMENT = ' A Docker named volume on the host disk (per user: keyed by the Cognito sub); it outlives the container.';
+
+/** The name the task definition gives the EFS volume (ECS volume names: letters, digits, "_" and "-"). */
+export const ECS_STORAGE_VOLUME = 'shinykit-storage';
+
+/**
+ * `backend: ecs`: the app's EFS access point as the task's volume, mounted at storage.path.
+ * Keys as containerproxy reads them (EcsSpecExtension.ecsEfsVolumes, EcsEfsVolume: name,
+ * file-system-id, root-directory, transit-encryption, transit-encryption-port,
+ * access-point-id, enable-iam); `container-volumes` names the volume ("name:/path").
+ * Transit encryption is required with an access point; IAM makes ECS mount with the task
+ * role, which may use only this app's access point (lib/constructs/ecs-apps.ts).
+ */
+export function addEcsStorageToSpec(spec: Record<string, unknown>, app: AppConfig, ecs: EcsValues): void {
+  if (!app.storage) return;
+  const accessPoint = ecs.storage?.accessPoints[app.id];
+  if (!ecs.storage || !accessPoint) throw new Error(`app ${app.id}: no EFS access point (the output check should have caught this)`);
+  spec['ecs-efs-volumes'] = [
+    { name: ECS_STORAGE_VOLUME, 'file-system-id': ecs.storage.fileSystemId, 'access-point-id': accessPoint, 'transit-encryption': true, 'enable-iam': true },
+  ];
+  spec['container-volumes'] = [`${ECS_STORAGE_VOLUME}:${app.storage.path}`];
+  const env = (spec['container-env'] as Record<string, string> | undefined) ?? {};
+  spec['container-env'] = { ...env, [STORAGE_DIR_ENV]: app.storage.path };
+}

@@ -70,6 +70,13 @@ describe('plan: storage section (disk budget)', () => {
     expect(r.findings.filter((f) => f.source === 'storage')).toEqual([]);
   });
 
+  it('with backend: ecs the storage is on EFS: no disk budget, kept across host replacement', () => {
+    const cfg = parseConfig(`backend: ecs\n${BASE}`.replace('groups: [staff] }\n  - { id: board', 'groups: [staff], storage: { scope: shared, sizeGiB: 5 } }\n  - { id: board'));
+    const s = describeStorage(cfg, 50)!;
+    expect(s).toMatchObject({ location: 'efs', neededGiB: 5, warnings: [] });
+    expect(s.apps.map((a) => a.volume)).toEqual(['EFS access point /apps/notes']);
+  });
+
   it('a storage budget that does not fit is a plan warning (fails with --strict)', async () => {
     const r = await runPlan({ config: withStorage('{ sizeGiB: 1 }'), configFile: 'lab.yaml', mau: 50, region: 'eu-west-1', synth: async () => [{ name: 'lab-host', template: { Resources: {} }, messages: [] }] });
     expect(r.findings.filter((f) => f.source === 'storage')).toEqual([expect.objectContaining({ level: 'warning', message: expect.stringContaining('raise host.volumeGiB to at least 62') })]);

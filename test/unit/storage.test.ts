@@ -124,8 +124,14 @@ describe('apps[].storage in application.yml (Docker backend)', () => {
 });
 
 describe('apps[].storage and the backends', () => {
-  it('is refused with backend: ecs until the ECS backend provides it, naming the fix', () => {
+  it('refuses per-user storage with backend: ecs (one EFS access point per app cannot isolate users), naming both ways out', () => {
     const problems = problemsOf(withStorage('{}', 'backend: ecs\n'));
-    expect(problems).toEqual([expect.objectContaining({ path: 'apps[0].storage', message: expect.stringMatching(/backend: ecs/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ path: 'apps[0].storage.scope', message: expect.stringMatching(/per-user storage is not available with backend: ecs.*use scope: shared.*or backend: docker/) }),
+    ]);
+  });
+
+  it('accepts shared storage with backend: ecs (an EFS access point per app)', () => {
+    expect(parseConfig(withStorage('{ scope: shared }', 'backend: ecs\n')).apps[0]!.storage).toEqual({ scope: 'shared', path: DEFAULT_STORAGE_PATH });
   });
 });

@@ -95,6 +95,8 @@ export const STATEFUL_TYPES: readonly string[] = [
   'AWS::EC2::EIP',
   'AWS::EC2::Instance',
   'AWS::Logs::LogGroup',
+  // backend: ecs app storage (lib/constructs/efs-storage.ts).
+  'AWS::EFS::FileSystem',
 ];
 
 const LOSING: readonly string[] = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE, ResourceImpact.WILL_DESTROY, ResourceImpact.WILL_ORPHAN];

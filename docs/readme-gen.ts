@@ -111,7 +111,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
   'ecs.architecture': 'CPU architecture of the tasks (and of the images `push` builds). Default: the host\'s.',
   'ecs.logRetentionDays': 'Days CloudWatch keeps the app containers\' logs.',
   'apps[].storage': 'A directory that outlives the app\'s container (README, "Storage that persists"): Docker volumes on the host\'s disk, or with `backend: ecs` an EFS access point per app.',
-  'apps[].storage.scope': '`user`: each user gets their own directory, which no other user\'s session sees (keyed by the Cognito `sub`; `backend: docker` only). `shared`: one directory for everyone who opens the app.',
+  'apps[].storage.scope': '`user`: each user gets their own directory, which no other user\'s session sees (keyed by the Cognito `sub`; `backend: docker` only, not with `seats`). `shared`: one directory for everyone who opens the app.',
   'apps[].storage.path': 'Where it is mounted in the container, also given to the app as `SHINYKIT_STORAGE_DIR`. The image must contain this directory, owned by the user the app runs as. Not under /bin, /boot, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr or /var.',
   'apps[].storage.sizeGiB': 'Expected size of one user\'s directory (`scope: user`) or of the shared one. Not enforced: `plan` checks `host.volumeGiB` has room for it × `--mau` users.',
   'apps[].env': 'Extra environment variables for the container. Not for secrets: they are written into application.yml.',

@@ -59,11 +59,22 @@ export type StorageConfig = z.output<typeof StorageSchema>;
 interface StorageApp {
   readonly storage?: StorageConfig;
   readonly env?: Readonly<Record<string, string>>;
+  readonly seats?: number;
 }
 
 /** Cross-field rules: the storage variable is the kit's to set; what each backend can provide. */
 export function checkStorage(cfg: { readonly backend: string; readonly apps: readonly StorageApp[] }, ctx: z.RefinementCtx): void {
   cfg.apps.forEach((app, i) => {
+    // `seats` (ShinyProxy's minimum-seats-available) starts containers before anyone signs in
+    // and shares them between users (containerproxy ProxySharingScaler resolves the spec with
+    // no user), so there is no user to mount a directory for.
+    if (app.storage?.scope === 'user' && app.seats !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apps', i, 'storage', 'scope'],
+        message: 'per-user storage cannot be used with seats: pre-started containers are shared by users and start before anyone signs in; remove seats, or use scope: shared',
+      });
+    }
     // On ECS the storage is an EFS access point per app, and ECS allows no directory below an
     // access point per task (lib/constructs/efs-storage.ts): a directory per user cannot be isolated.
     if (app.storage?.scope === 'user' && cfg.backend === 'ecs') {

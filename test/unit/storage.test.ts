@@ -76,6 +76,13 @@ describe('apps[].storage schema', () => {
     expect(problems).toEqual([expect.objectContaining({ path: `apps[0].env.${STORAGE_DIR_ENV}`, message: expect.stringMatching(/set by the kit to storage\.path \(\/home\/app\/data\)/) })]);
   });
 
+  it('refuses per-user storage with seats (pre-started containers are shared and have no user), but allows shared storage', () => {
+    expect(problemsOf(`${BASE}    seats: 1\n    storage: {}\n`)).toEqual([
+      expect.objectContaining({ path: 'apps[0].storage.scope', message: expect.stringMatching(/cannot be used with seats.*remove seats, or use scope: shared/) }),
+    ]);
+    expect(parseConfig(`${BASE}    seats: 1\n    storage: { scope: shared }\n`).apps[0]!.storage!.scope).toBe('shared');
+  });
+
   it('leaves SHINYKIT_STORAGE_DIR in env alone for an app without storage', () => {
     expect(parseConfig(`${BASE}    env: { ${STORAGE_DIR_ENV}: /tmp }\n`).apps[0]!.env).toEqual({ [STORAGE_DIR_ENV]: '/tmp' });
   });

@@ -1,6 +1,7 @@
 /**
- * `<name>-host`: the stateless, replaceable part — the network, the instance, its
- * role and its log group. Deleting this stack loses no users, images or address.
+ * `<name>-host`: the replaceable part — the network, the instance, its role and its
+ * log group. Deleting this stack loses no users, images or address; with `backend: docker`
+ * it does lose the apps' storage, which is on the instance's disk (plan and the README say so).
  */
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';

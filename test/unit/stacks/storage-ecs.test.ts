@@ -7,6 +7,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { buildInventory } from '../../../cli/destroy/inventory.js';
+import { StackOutputs } from '../../../cli/lib/stack-outputs.js';
+import { defaultPricesFile, loadPrices } from '../../../cli/plan/prices.js';
 import { renderConfigs } from '../../../lib/render/index.js';
 import { placeholderImages, placeholderOutputs } from '../../../lib/render/index.js';
 import { STORAGE_DIR_ENV } from '../../../lib/config/index.js';
@@ -97,6 +100,24 @@ describe('ecs storage: reaching it (host stack)', () => {
   it('passes cdk-nag (AwsSolutions) with no open finding, and cfn-lint', async () => {
     expectNoOpenFindings(checked);
     await expectCfnLintClean(checked[0]!.templates);
+  });
+});
+
+describe('ecs storage and destroy', () => {
+  it('destroy lists the retained file system as kept, by its id, and deletes the access points and mount targets', () => {
+    const outputs = new StackOutputs({ EcsStorageFileSystemId: 'fs-0123456789abcdef0' }, 'cdk-outputs.json');
+    const inv = buildInventory({
+      config: withSharedStorage,
+      stacks: [{ name: 'analytics-data', template: s.dataJson }, { name: 'analytics-host', template: s.hostJson }],
+      outputs,
+      prices: loadPrices(defaultPricesFile()),
+    });
+    expect(inv.kept.filter((k) => k.label.startsWith('EFS'))).toEqual([
+      expect.objectContaining({ kind: 'other', label: 'EFS file system fs-0123456789abcdef0', id: 'fs-0123456789abcdef0', why: expect.stringContaining("apps' saved storage") }),
+    ]);
+    const deleted = inv.deleted.flatMap((d) => d.items).join('; ');
+    expect(deleted).toContain('1 EFS access point (the files stay in the file system)');
+    expect(deleted).toMatch(/\d EFS mount targets/);
   });
 });
 

@@ -4,7 +4,7 @@
  * RetainExceptOnCreate), so the list follows the stacks rather than a copy of them;
  * which ones exist, and how big they are, from the stack outputs and AWS.
  */
-import type { Config } from '../../lib/config/index.js';
+import { HOST_STORAGE_METADATA_KEY, type Config } from '../../lib/config/index.js';
 import { ExtraOutputKeys, OutputKeys } from '../../lib/outputs.js';
 import type { CfnTemplate } from '../plan/template.js';
 import type { PriceTable } from '../plan/prices.js';
@@ -105,6 +105,8 @@ export function buildInventory(input: {
       kept.push(keptResource(type, logicalId, res.Properties ?? {}, { config, outputs, table, hours, regionNote, details }));
     }
     const items = [...counts].map(([type, n]) => `${n} ${friendly(type, n)}`);
+    const storage = hostStorageIn(stack.template);
+    if (storage.length > 0) items.push(`the saved storage of ${storage.join(', ')} (apps[].storage, on the host's disk)`);
     deleted.push({ stack: stack.name, items: [`the CloudFormation stack ${stack.name}`, ...items] });
   }
   const prefix = `/shinykit/${config.name}/`;
@@ -188,6 +190,14 @@ function keptResource(
     default:
       return { kind: 'other', label: `${type} ${logicalId}`, id: logicalId, why: 'its DeletionPolicy keeps it', costNote: 'see the AWS pricing page for its type' };
   }
+}
+
+/** App ids whose storage is on a host instance of this template (its shinykit:storage metadata). */
+function hostStorageIn(t: CfnTemplate): string[] {
+  return Object.values(t.Resources ?? {}).flatMap((r) => {
+    const apps = (r as { Metadata?: Record<string, { apps?: Array<{ id?: unknown }> }> }).Metadata?.[HOST_STORAGE_METADATA_KEY]?.apps;
+    return r.Type === 'AWS::EC2::Instance' && Array.isArray(apps) ? apps.flatMap((a) => (typeof a.id === 'string' ? [a.id] : [])) : [];
+  });
 }
 
 function friendly(type: string, n: number): string {

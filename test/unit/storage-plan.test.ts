@@ -8,7 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildInventory } from '../../cli/destroy/inventory.js';
+import { StackOutputs } from '../../cli/lib/stack-outputs.js';
 import { analyzeChanges, type StackTemplates } from '../../cli/plan/changes.js';
+import { defaultPricesFile, loadPrices } from '../../cli/plan/prices.js';
 import { formatPlan, runPlan } from '../../cli/plan/index.js';
 import { IMAGE_GIB, SYSTEM_DISK_GIB, describeStorage } from '../../cli/plan/storage.js';
 import { buildApp } from '../../lib/app.js';
@@ -119,6 +122,19 @@ describe('plan: a host replacement names the storage it deletes (cloudformation-
   it('without storage a host replacement stays a disruption that loses nothing', () => {
     const f = findings(configVariant(), configVariant(newVersion)).findings.filter((x) => x.code === 'host-replaced');
     expect(f.map((x) => [x.kind, x.storageApps])).toEqual([['disruption', undefined]]);
+  });
+
+  it('destroy names the storage it deletes with the host', () => {
+    const t = templates(configVariant(storage));
+    const inv = buildInventory({
+      config: configVariant(storage),
+      stacks: Object.entries(t).map(([name, template]) => ({ name, template })),
+      outputs: new StackOutputs({}, 'cdk-outputs.json'),
+      prices: loadPrices(defaultPricesFile()),
+    });
+    const host = inv.deleted.find((d) => d.stack.endsWith('-host'))!;
+    expect(host.items).toContain("the saved storage of shiny-demo, dash-demo (apps[].storage, on the host's disk)");
+    expect(inv.deleted.find((d) => d.stack.endsWith('-data'))!.items.join(' ')).not.toContain('saved storage');
   });
 
   it('adding storage to a deployed kit does not replace the host (it reaches the host through apply)', () => {

@@ -4,7 +4,7 @@
  * judged by the CDK's own diff engine (@aws-cdk/cloudformation-diff, through analyzeChanges)
  * on templates synthesized in-process from config variants.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { formatPlan, runPlan } from '../../cli/plan/index.js';
 import { IMAGE_GIB, SYSTEM_DISK_GIB, describeStorage } from '../../cli/plan/storage.js';
 import { buildApp } from '../../lib/app.js';
 import { parseConfig, type Config } from '../../lib/config/index.js';
+import { expectCfnLintClean } from './stacks/checks.js';
 import { configVariant } from './stacks/synth.js';
 
 const BASE = `
@@ -122,6 +123,18 @@ describe('plan: a host replacement names the storage it deletes (cloudformation-
   it('without storage a host replacement stays a disruption that loses nothing', () => {
     const f = findings(configVariant(), configVariant(newVersion)).findings.filter((x) => x.code === 'host-replaced');
     expect(f.map((x) => [x.kind, x.storageApps])).toEqual([['disruption', undefined]]);
+  });
+
+  it('the host template with its storage metadata passes cfn-lint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shinykit-storage-lint-'));
+    dirs.push(dir);
+    const files = Object.entries(templates(configVariant(storage))).map(([name, t]) => {
+      const file = join(dir, `${name}.template.json`);
+      writeFileSync(file, JSON.stringify(t));
+      return file;
+    });
+    expect(JSON.stringify(files.map((f) => readFileSync(f, 'utf8')))).toContain('shinykit:storage');
+    await expectCfnLintClean(files);
   });
 
   it('destroy names the storage it deletes with the host', () => {

@@ -7,6 +7,7 @@
  */
 import type { Config } from '../../lib/config/index.js';
 import { appSettingsSection } from './app-settings.js';
+import { storageSection } from './storage.js';
 import type { SynthesizedStack } from './synth.js';
 import type { CfnTemplate } from './template.js';
 
@@ -28,6 +29,8 @@ export interface PlanSectionInput {
   readonly templates: readonly CfnTemplate[];
   /** The region the stacks deploy to, when known (see deployRegion). */
   readonly region?: string;
+  /** Expected users (plan's --mau), for sections that size something per user. */
+  readonly mau?: number;
 }
 
 export interface PlanSection<T = unknown> {
@@ -52,6 +55,7 @@ export interface CollectedSection {
 // One line per section module, in the order they print. (i12: deployed-kit changes, i13: TLS, i15: capacity.)
 export const PLAN_SECTIONS: readonly PlanSection[] = [
   appSettingsSection as PlanSection, // i17: apps[].env and apps[].secrets
+  storageSection as PlanSection,
 ];
 
 export async function collectSections(input: PlanSectionInput, sections: readonly PlanSection[] = PLAN_SECTIONS): Promise<CollectedSection[]> {

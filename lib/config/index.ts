@@ -9,6 +9,7 @@
  * - secrets.ts          apps[].secrets references and the secret-looking-env checks
  * - load.ts             reading and parsing the file, with the line of every problem
  * - files.ts            files the config names (SAML metadata), read at the edge
+ * - storage.ts          `apps[].storage` and its rules
  * - derived.ts, domain-prefix.ts, fargate.ts, versions.ts, instance-types.ts: values
  *   derived from a config, and the tables they need
  */
@@ -31,6 +32,7 @@ export {
   type SecretService,
 } from './secrets.js';
 export { instanceTypeProblem } from './instance-types.js';
+export { DEFAULT_STORAGE_PATH, HOST_STORAGE_METADATA_KEY, STORAGE_DIR_ENV, hostStorageApps, type HostStorageApp, type StorageConfig } from './storage.js';
 export { GOOGLE_PROVIDER_NAME, GROUPS_ATTRIBUTE, SAML_EMAIL_CLAIM, SES_ALTERNATE_REGIONS, type IdentityProviderConfig } from './identity-schema.js';
 export {
   groupSendingProviders,

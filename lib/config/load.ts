@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { GroupSchema, CognitoSchema, EmailSchema } from './identity-schema.js';
 import { isSecretKeyName } from './secrets.js';
+import { StorageSchema } from './storage.js';
 import { AppSchema, ConfigObject, ConfigSchema, EcsSchema, FargateSchema, HostSchema, ShinyProxySchema, TlsSchema, type Config } from './schema.js';
 
 // ConfigError and its problems live in ./errors.ts (which the CLI's error mapper loads
@@ -132,6 +133,7 @@ function allowedKeysHint(path: readonly PropertyKey[]): string {
     'apps.[]': AppSchema,
     ecs: EcsSchema,
     'apps.[].fargate': FargateSchema,
+    'apps.[].storage': StorageSchema,
   };
   const schema = byPath[key] ?? (/^cognito\.groups\.[^.]+$/.test(key) ? GroupSchema : undefined);
   return schema ? ` (allowed: ${Object.keys(schema.shape).join(', ')})` : '';

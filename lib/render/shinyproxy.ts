@@ -22,8 +22,9 @@ import {
   APP_SECRETS_KEY,
 } from './host.js';
 import type { RenderValues } from './inputs.js';
-import { ECS_KEY_COMMENTS, ecsProxyBlock, ecsSpecFields } from './ecs.js';
+import { ECS_KEY_COMMENTS, ecsProxyBlock, ecsSpecFields, type EcsValues } from './ecs.js';
 import { hostSecretReferences, hostSecretSpecFields } from './secrets.js';
+import { STORAGE_COMMENT, addEcsStorageToSpec, addStorageToSpec } from './storage.js';
 
 /** Dash serves under the public path ShinyProxy gives each app instance (DESIGN.md pitfalls). */
 export const DASH_TARGET_PATH = "#{proxy.getRuntimeValue('SHINYPROXY_PUBLIC_PATH')}";
@@ -81,7 +82,7 @@ export function buildApplication(cfg: Config, values: RenderValues, images: Read
             'image-pull-policy': 'IfNotPresent',
           },
         }),
-    specs: cfg.apps.map((app) => buildSpec(app, images[app.id]!, values.ecs ? ecsSpecFields(cfg, app, values.ecs) : undefined)),
+    specs: cfg.apps.map((app) => buildSpec(app, images[app.id]!, values.ecs ? ecsSpecFields(cfg, app, values.ecs) : undefined, values.ecs)),
   };
   return {
     proxy,
@@ -101,7 +102,7 @@ function hostSecretsBlock(cfg: Config, values: RenderValues): Record<string, unk
 }
 
 /** `ecs`: the spec's ECS fields (lib/render/ecs.ts), which replace the Docker limits. */
-export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, unknown>): Spec {
+export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, unknown>, ecsValues?: EcsValues): Spec {
   const spec: Spec = {
     id: app.id,
     'display-name': app.displayName ?? app.id,
@@ -122,6 +123,8 @@ export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, un
   if (app.env && Object.keys(app.env).length > 0) spec['container-env'] = { ...app.env };
   // Secrets: with ECS, ecs-managed-secrets (in the ECS fields above); on the host, a file apply fills.
   if (!ecs) Object.assign(spec, hostSecretSpecFields(app));
+  if (ecsValues) addEcsStorageToSpec(spec, app, ecsValues);
+  else addStorageToSpec(spec, app);
   if (app.kind === 'dash') spec['target-path'] = DASH_TARGET_PATH;
   return spec;
 }
@@ -147,6 +150,7 @@ export function renderApplication(cfg: Config, values: RenderValues, images: Rea
   for (const [path, comment] of [...KEY_COMMENTS, ...ECS_KEY_COMMENTS]) annotate(doc, path, comment);
   for (const [i, app] of cfg.apps.entries()) {
     if (app.kind === 'dash') annotate(doc, ['proxy', 'specs', i, 'target-path'], ' Dash must serve under SHINYPROXY_PUBLIC_PATH (requests/routes_pathname_prefix).');
+    if (app.storage && !values.ecs) annotate(doc, ['proxy', 'specs', i, 'container-volumes'], STORAGE_COMMENT);
   }
   return doc.toString({ lineWidth: 0 });
 }

@@ -40,9 +40,10 @@ async function readStdin(): Promise<string> {
 
 function askHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    stderr.write(question);
     let value = '';
+    // Echo off before the question shows: an answer typed (or pasted) the moment it appears is never echoed.
     stdin.setRawMode(true);
+    stderr.write(question);
     stdin.resume();
     stdin.setEncoding('utf8');
     const done = (err?: Error) => {

@@ -176,7 +176,7 @@ async function settleSessions(ctx: CommandContext, instanceId: string, opts: App
   }
   if (choice === 'cancel') throw new UsageError('cancelled; nothing was changed');
   if (choice === 'proceed') return;
-  const pollMs = Number(process.env.SHINYKIT_SESSION_POLL_MS ?? 30_000);
+  const pollMs = ctx.timing.sessionPollMs;
   const deadline = Date.now() + (opts.timeoutSeconds ?? 3600) * 1000;
   while (n !== null && n > 0) {
     if (Date.now() > deadline) throw new WorkError(`${n} session(s) still open; gave up waiting`, { hint: 'run `shinykit apply --yes` to restart anyway' });
@@ -235,16 +235,17 @@ async function waitForInvocation(
   timeoutSeconds: number,
 ): Promise<GetCommandInvocationCommandOutput> {
   const ssm = (await ctx.aws()).ssm();
-  const pollMs = Number(process.env.SHINYKIT_APPLY_POLL_MS ?? 3000);
+  const pollMs = ctx.timing.applyPollMs;
   const deadline = Date.now() + timeoutSeconds * 1000;
-  let last = '';
   for (;;) {
     try {
       const inv = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
       const status = inv.Status ?? 'Unknown';
-      if (status !== last) ctx.out.info(`host: ${status}`);
-      last = status;
-      if (TERMINAL.has(status)) return inv;
+      ctx.out.step(`host: ${status}`);
+      if (TERMINAL.has(status)) {
+        ctx.out.status(undefined);
+        return inv;
+      }
     } catch (err) {
       // Right after SendCommand the invocation may not exist yet.
       if (!(err instanceof Error && /InvocationDoesNotExist/.test(err.name))) throw err;
@@ -280,7 +281,7 @@ export function applyCommand(): Command {
       const ctx = createContext(cmd);
       let result: ApplyResult;
       try {
-        const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY) && !opts.json;
+        const interactive = ctx.out.canPrompt && !opts.json;
         result = await runApply(
           { dryRun: opts.dryRun, allowMissingImages: opts.allowMissingImages, yes: opts.yes, waitForSessions: opts.waitForSessions, ask: interactive ? askOnTerminal : undefined },
           ctx,

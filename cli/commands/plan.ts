@@ -30,7 +30,6 @@ export function planCommand(): Command {
       if (config.region && ctx.options.region && ctx.options.region !== config.region) {
         ctx.out.warn(`shinykit.yaml pins region ${config.region}: the stacks deploy there, so plan ignores --region ${ctx.options.region}`);
       }
-      const status = ctx.out.status?.bind(ctx.out);
       const result = await runPlan({
         config,
         configFile: ctx.options.config,
@@ -39,11 +38,11 @@ export function planCommand(): Command {
         region: region.region,
         regionSource: region.source,
         preview: opts.json ? opts.preview !== false : opts.preview === true,
-        progress: status ? (step) => status(`plan: ${step}`) : undefined,
+        progress: (step) => ctx.out.status(`plan: ${step}`),
         deployed: opts.offline ? undefined : (stacks) => compareDeployed(ctx, stacks),
         deployedMfa: deployedMfaMode(config, ctx.options.outputs),
       });
-      status?.(undefined);
+      ctx.out.status(undefined);
       if (opts.json) ctx.out.json(result);
       else ctx.out.result(formatPlan(result));
       const errors = result.findings.filter((f) => f.level === 'error').length;

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { createContext, type CommandContext } from '../lib/context.js';
 import { ExitCode, plural, QuietExit, WorkError } from '../lib/errors.js';
-import { marks } from '../lib/output.js';
+import { marks } from '../lib/io-host.js';
 import { positiveNumber } from '../lib/options.js';
 import { BUILDERS, type BuilderName } from '../push/builders.js';
 import { REGISTRY_ENV } from '../push/registry.js';

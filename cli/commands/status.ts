@@ -20,7 +20,7 @@ export function statusCommand(): Command {
         if (!Number.isFinite(seconds) || seconds < 2) {
           throw new UsageError(`--watch ${String(opts.watch)}: expected a number of seconds, at least 2`);
         }
-        if (!process.stdout.isTTY || opts.json) {
+        if (!ctx.out.isTTY.stdout || opts.json) {
           throw new UsageError('--watch refreshes a terminal screen', { hint: 'run it in a terminal without --json, or run `shinykit status` repeatedly' });
         }
         for (;;) {

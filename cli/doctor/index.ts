@@ -1,5 +1,5 @@
 /** `shinykit doctor`: run the checks, print one line each, fail if any failed. */
-import { marks } from '../lib/output.js';
+import { marks } from '../lib/io-host.js';
 import { runChecks, type CheckResult, type DoctorDeps } from './checks.js';
 import { sesEmailChecks } from './email.js';
 import { fetchText, identityChecks, type HttpGet } from './identity.js';

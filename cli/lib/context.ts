@@ -1,6 +1,10 @@
 /**
- * What every command action gets: the global options, the output streams, and
- * lazily loaded config, stack outputs and AWS clients (each loaded once).
+ * What every command action gets: the global options, the I/O host, the timing of
+ * its waits, and lazily loaded config, stack outputs and AWS clients (each loaded once).
+ *
+ * The outside world reaches commands only through here: the entry (cli/index.ts)
+ * reads the process (terminal, CI, NO_COLOR, test hooks) once into a Runtime and
+ * attaches it to the program; createContext(cmd) finds it from any subcommand.
  */
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../lib/config.js';
@@ -8,7 +12,7 @@ import { OutputKeys } from '../../lib/outputs.js';
 import { createAwsClients, type AwsClients } from './aws.js';
 import { profileInfo } from './aws-profile.js';
 import { ShinykitError, UsageError } from './errors.js';
-import { createOutput, type Output } from './output.js';
+import { createIoHost, type IoFacts, type IoHost } from './io-host.js';
 import { CONFIG_FILE, projectPaths } from './project.js';
 import { loadStackOutputs, type StackOutputs } from './stack-outputs.js';
 
@@ -27,9 +31,57 @@ export interface GlobalOptions {
   readonly quiet?: boolean;
 }
 
+/** How often commands poll while they wait (milliseconds). */
+export interface Timing {
+  /** A host's read-only script run through SSM (status, logs' host part, apply's session count). */
+  readonly hostCommandPollMs: number;
+  /** apply: the deliver command on the host. */
+  readonly applyPollMs: number;
+  /** apply --wait-for-sessions: the open sessions. */
+  readonly sessionPollMs: number;
+  /** logs --follow: new log events. */
+  readonly logsPollMs: number;
+}
+
+export const DEFAULT_TIMING: Timing = { hostCommandPollMs: 1000, applyPollMs: 3000, sessionPollMs: 30_000, logsPollMs: 2000 };
+
+/** What the entry knows about the process a command runs in. */
+export interface Runtime {
+  readonly io: IoFacts;
+  readonly timing: Timing;
+}
+
+/**
+ * Without an entry (a program built by a test or by docs/readme-gen.ts): plain text to the
+ * process's streams, as if nothing were a terminal, and the normal waits.
+ */
+const PLAIN_RUNTIME: Runtime = {
+  io: {
+    isTTY: { stdin: false, stdout: false, stderr: false },
+    isCI: false,
+    noColor: false,
+    streams: { stdout: { write: (t: string) => process.stdout.write(t) }, stderr: { write: (t: string) => process.stderr.write(t) } },
+  },
+  timing: DEFAULT_TIMING,
+};
+
+const runtimes = new WeakMap<Command, Runtime>();
+
+/** Called by the entry on the root program: every command's context is built from `runtime`. */
+export function attachRuntime(program: Command, runtime: Runtime): void {
+  runtimes.set(program, runtime);
+}
+
+function runtimeOf(cmd: Command): Runtime {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return runtimes.get(root) ?? PLAIN_RUNTIME;
+}
+
 export interface CommandContext {
   readonly options: GlobalOptions;
-  readonly out: Output;
+  readonly out: IoHost;
+  readonly timing: Timing;
   config(): Config;
   outputs(): Promise<StackOutputs>;
   /** Region: --region, else shinykit.yaml's region, else the outputs' Region, else the SDK's own default chain. */
@@ -51,9 +103,10 @@ export function globalOptions(cmd: Command): GlobalOptions {
   };
 }
 
-export function createContext(cmd: Command, output?: Output): CommandContext {
+export function createContext(cmd: Command): CommandContext {
   const options = globalOptions(cmd);
-  const out = output ?? createOutput({ color: options.color, quiet: options.quiet });
+  const runtime = runtimeOf(cmd);
+  const out = createIoHost({ ...runtime.io, color: options.color, quiet: options.quiet });
   let config: Config | undefined;
   let outputs: Promise<StackOutputs> | undefined;
   let clients: Promise<AwsClients> | undefined;
@@ -80,6 +133,7 @@ export function createContext(cmd: Command, output?: Output): CommandContext {
   const ctx: CommandContext = {
     options,
     out,
+    timing: runtime.timing,
     config: () => {
       if (options.configMissing) throw missingConfigError();
       return (config ??= loadConfig(options.config));

@@ -39,7 +39,7 @@ export async function runHostCommand(
     throw unreachableHost(err, instanceId);
   }
   if (!commandId) throw new WorkError('SSM accepted the command but returned no command id');
-  const pollMs = opts.pollMs ?? Number(process.env.SHINYKIT_APPLY_POLL_MS ?? 1000);
+  const pollMs = opts.pollMs ?? ctx.timing.hostCommandPollMs;
   const deadline = Date.now() + (timeout + 30) * 1000;
   for (;;) {
     try {

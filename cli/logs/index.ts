@@ -89,7 +89,7 @@ export async function runLogs(opts: LogsOptions, ctx: CommandContext): Promise<n
       count++;
     }
     if (!opts.follow || opts.signal?.aborted) return count;
-    await sleep(Number(process.env.SHINYKIT_LOGS_POLL_MS ?? 2000));
+    await sleep(ctx.timing.logsPollMs);
     if (opts.signal?.aborted) return count;
   }
 }

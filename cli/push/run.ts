@@ -17,10 +17,10 @@ import type { CommandContext } from '../lib/context.js';
 import { UsageError, WorkError } from '../lib/errors.js';
 import { mapConcurrent } from '../lib/concurrency.js';
 import { run, type Runner } from '../lib/exec.js';
+import type { TaskBoard } from '../lib/io-host.js';
 import { imageRef, imageStatePath, writeImageState, type ImageState } from '../lib/image-state.js';
 import { BuildStepError, detectBuilder, openSession, type BuilderName, type BuilderSession } from './builders.js';
 import { gitRevision, REVISION_LABEL } from './git.js';
-import { createProgress, type Progress } from './progress.js';
 import {
   ecrCredentials,
   ecrImageDigest,
@@ -50,8 +50,6 @@ export interface PushDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** The rollout step (`runApply`), injected by the command. */
   readonly apply?: (ctx: CommandContext) => Promise<unknown>;
-  /** Where progress goes; default stderr. */
-  readonly write?: (text: string) => void;
 }
 
 export type AppStatus = 'skipped' | 'pushed' | 'failed';
@@ -161,11 +159,11 @@ export async function runPush(opts: PushOptions, ctx: CommandContext, deps: Push
     }),
   );
 
-  const progress = createProgress({
-    apps: plans.map((p) => p.app.id),
-    interactive: ctx.out.interactive && !deps.write,
-    write: deps.write ?? ((t) => void process.stderr.write(t)),
-  });
+  // Each app starts "checking" (is its tag in the registry?); off a terminal that is said only if it changes.
+  const progress = ctx.out.tasks(
+    plans.map((p) => p.app.id),
+    { quietStart: 'checking' },
+  );
   const results = new Map<string, AppPushResult>();
   let creds: RegistryCredentials | undefined;
   const credentials = async () => (creds ??= await ecrCredentials((await ctx.aws()).ecr()));
@@ -246,7 +244,7 @@ const TAIL_LINES = 30;
 async function buildOne(
   p: Plan,
   session: BuilderSession,
-  progress: Progress,
+  progress: TaskBoard,
   o: { platform: string; revision?: string; logFile: string; digestOf: (p: Plan) => Promise<string | undefined> },
 ): Promise<AppPushResult> {
   const id = p.app.id;

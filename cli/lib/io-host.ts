@@ -54,7 +54,8 @@ export interface TaskBoard {
 
 /** Progress through a known number of items (users import: "importing 40/200 rows"). */
 export interface Counter {
-  update(done: number, total: number, failed?: number): void;
+  /** `done` of `total` finished, the last of them `failed` (the counter keeps the tally). */
+  update(done: number, total: number, failed?: boolean): void;
   /** Removes the line (the results are printed next). */
   finish(): void;
 }
@@ -177,12 +178,14 @@ export function createIoHost(settings: IoHostSettings): IoHost {
     counter: (label, unit) => {
       if (!interactive) return { update: () => undefined, finish: () => undefined };
       let last = Number.NEGATIVE_INFINITY;
+      let failures = 0;
       return {
-        update: (done, total, failed = 0) => {
+        update: (done, total, failed = false) => {
+          if (failed) failures++;
           const t = now();
           if (t - last < COUNTER_MS && done < total) return;
           last = t;
-          showTransient(`${label} ${done}/${total} ${unit}${failed ? ` (${failed} failed)` : ''}`);
+          showTransient(`${label} ${done}/${total} ${unit}${failures ? ` (${failures} failed)` : ''}`);
         },
         finish: clearTransient,
       };

@@ -170,9 +170,9 @@ describe('I/O host: progress on a terminal animates', () => {
     const counter = io.counter('importing', 'rows');
     counter.update(1, 3);
     t = 50;
-    counter.update(2, 3, 1); // too soon: skipped
+    counter.update(2, 3, true); // too soon to redraw, but its failure is counted
     t = 60;
-    counter.update(3, 3, 1); // the last row: always shown
+    counter.update(3, 3); // the last row: always shown
     counter.finish();
     expect(written.stderr).toBe(`\r${ESC}2Kimporting 1/3 rows\r${ESC}2Kimporting 3/3 rows (1 failed)\r${ESC}2K`);
   });

@@ -180,8 +180,7 @@ export function importCommand(): Command {
         const ctx = createContext(cmd);
         const deps = await usersDeps(ctx, { bulk: true });
         const progress = ctx.out.counter('importing', 'rows');
-        let failedRows = 0;
-        const onRow = (row: RowOutcome, done: number, total: number) => progress.update(done, total, (failedRows += row.result === 'failed' ? 1 : 0));
+        const onRow = (row: RowOutcome, done: number, total: number) => progress.update(done, total, row.result === 'failed');
         const report = await runUsersImport(
           { file, text, dryRun: Boolean(o.dryRun), exact: Boolean(o.exact), invite: o.invite, rate: o.rate, concurrency: o.concurrency, onRow },
           deps,

@@ -18,7 +18,7 @@ import { DEFAULT_TIMING, type CommandContext } from '../../../cli/lib/context.js
 import type { RunOptions, Runner } from '../../../cli/lib/exec.js';
 import { createIoHost } from '../../../cli/lib/io-host.js';
 import { loadStackOutputs } from '../../../cli/lib/stack-outputs.js';
-import { runPush } from '../../../cli/push/run.js';
+import { runPush } from '../../../cli/commands/push.js';
 import { computeTag } from '../../../cli/push/tag.js';
 import { startMoto, TEST_REGION, type Moto } from '../../support/moto.js';
 import { createPushProject } from '../../support/push-registry.js';

@@ -6,13 +6,7 @@
  * exits 1 when it kept the previous config.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  GetCommandInvocationCommand,
-  GetParameterCommand,
-  SendCommandCommand,
-  type GetCommandInvocationCommandOutput,
-  type SSMClient,
-} from '@aws-sdk/client-ssm';
+import { GetParameterCommand, type GetCommandInvocationCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import { parameterPrefix, ExtraOutputKeys, OutputKeys } from '../../lib/outputs.js';
@@ -21,7 +15,7 @@ import { readSet, writeSet, type ConfigFiles } from '../apply/config-set.js';
 import { unifiedDiff } from '../apply/diff.js';
 import { createContext, type CommandContext } from '../lib/context.js';
 import { UsageError, WorkError } from '../lib/errors.js';
-import { runHostCommand, unreachableHost } from '../lib/host-command.js';
+import { runHostCommand, sendHostCommand, waitForHostCommand } from '../lib/host-command.js';
 import { HOST_STATUS_COMMAND, parseHostReport } from '../status/index.js';
 import { renderForDeployment } from '../lib/render-inputs.js';
 
@@ -75,7 +69,6 @@ export class HostRejectedError extends WorkError {
   }
 }
 
-const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling']);
 const TAIL_LINES = 40;
 
 export async function runApply(opts: ApplyOptions, ctx: CommandContext): Promise<ApplyResult> {
@@ -110,8 +103,23 @@ export async function runApply(opts: ApplyOptions, ctx: CommandContext): Promise
   await writeSet(ssm, prefix, 'candidate', files, meta);
 
   ctx.out.info(`asking host ${instanceId} to check and switch to them (SSM Run Command)`);
-  const commandId = await sendDeliver(ctx, instanceId, HOST_TIMEOUT_SECONDS);
-  const invocation = await waitForInvocation(ctx, commandId, instanceId, HOST_TIMEOUT_SECONDS + 60);
+  const commandId = await sendHostCommand(ssm, instanceId, {
+    command: HOST_DELIVER_COMMAND,
+    comment: 'shinykit apply: check and switch to the delivered config',
+    executionTimeoutSeconds: HOST_TIMEOUT_SECONDS,
+    pickupTimeoutSeconds: 600,
+  });
+  const waitSeconds = HOST_TIMEOUT_SECONDS + 60;
+  const invocation = await waitForHostCommand(ssm, commandId, instanceId, {
+    pollMs: ctx.timing.applyPollMs,
+    timeoutSeconds: waitSeconds,
+    onStatus: (status) => ctx.out.step(`host: ${status}`),
+    timedOut: () =>
+      new WorkError(`host ${instanceId} did not finish applying within ${waitSeconds} s`, {
+        hint: `the command (${commandId}) may still be running; check the host status parameter and docs/host.md`,
+      }),
+  });
+  ctx.out.status(undefined);
   const hostOutput = tailOf(invocation);
   const status = invocation.Status ?? 'Unknown';
 
@@ -204,58 +212,6 @@ async function callerArn(ctx: CommandContext): Promise<string | undefined> {
     return (await (await ctx.aws()).sts().send(new GetCallerIdentityCommand({}))).Arn;
   } catch {
     return undefined;
-  }
-}
-
-async function sendDeliver(ctx: CommandContext, instanceId: string, timeoutSeconds: number): Promise<string> {
-  const ssm = (await ctx.aws()).ssm();
-  try {
-    const res = await ssm.send(
-      new SendCommandCommand({
-        DocumentName: 'AWS-RunShellScript',
-        InstanceIds: [instanceId],
-        Comment: 'shinykit apply: check and switch to the delivered config',
-        Parameters: { commands: [HOST_DELIVER_COMMAND], executionTimeout: [String(timeoutSeconds)] },
-        // How long the command may wait for the instance to pick it up.
-        TimeoutSeconds: 600,
-      }),
-    );
-    const id = res.Command?.CommandId;
-    if (!id) throw new WorkError('SSM accepted the command but returned no command id');
-    return id;
-  } catch (err) {
-    throw unreachableHost(err, instanceId);
-  }
-}
-
-async function waitForInvocation(
-  ctx: CommandContext,
-  commandId: string,
-  instanceId: string,
-  timeoutSeconds: number,
-): Promise<GetCommandInvocationCommandOutput> {
-  const ssm = (await ctx.aws()).ssm();
-  const pollMs = ctx.timing.applyPollMs;
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  for (;;) {
-    try {
-      const inv = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
-      const status = inv.Status ?? 'Unknown';
-      ctx.out.step(`host: ${status}`);
-      if (TERMINAL.has(status)) {
-        ctx.out.status(undefined);
-        return inv;
-      }
-    } catch (err) {
-      // Right after SendCommand the invocation may not exist yet.
-      if (!(err instanceof Error && /InvocationDoesNotExist/.test(err.name))) throw err;
-    }
-    if (Date.now() > deadline) {
-      throw new WorkError(`host ${instanceId} did not finish applying within ${timeoutSeconds} s`, {
-        hint: `the command (${commandId}) may still be running; check the host status parameter and docs/host.md`,
-      });
-    }
-    await sleep(pollMs);
   }
 }
 

@@ -8,7 +8,7 @@
 set -euo pipefail
 dest=${1:-/opt/shinykit-acme}
 # The versions the tests were written against; lego's must match LEGO.version in
-# lib/constructs/host-bootstrap.ts (the host's pinned release).
+# lib/host-bootstrap.ts (the host's pinned release).
 want_lego=4.35.2-3
 want_pebble=2.10.0+ds1-2
 
@@ -33,7 +33,7 @@ cd "$work"
 for pkg in "lego=$want_lego" "pebble=$want_pebble"; do
   if ! apt-get "${apt_opts[@]}" -qq download "$pkg" >&2; then
     name=${pkg%%=*}
-    echo "WARNING: $pkg is no longer in sid; taking sid's current $name instead (update .ci/acme-tools.sh and, for lego, LEGO in lib/constructs/host-bootstrap.ts)" >&2
+    echo "WARNING: $pkg is no longer in sid; taking sid's current $name instead (update .ci/acme-tools.sh and, for lego, LEGO in lib/host-bootstrap.ts)" >&2
     apt-get "${apt_opts[@]}" -qq download "$name" >&2
   fi
 done

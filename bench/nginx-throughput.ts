@@ -8,7 +8,7 @@
  * (and on the CPU the other processes here are using).
  */
 import { execa } from 'execa';
-import { loadConfig } from '../lib/config.js';
+import { loadConfig } from '../lib/config/index.js';
 import { placeholderImages, placeholderOutputs, renderConfigs } from '../lib/render/index.js';
 import { OutputKeys } from '../lib/outputs.js';
 import { startBackend } from '../test/support/nginx-backend.js';

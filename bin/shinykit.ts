@@ -1,5 +1,5 @@
 /**
- * CDK entry point (cdk.json: `npx tsx bin/shinykit.ts`): load and validate
+ * CDK entry point (cdk.json: `node --import tsx bin/shinykit.ts`; npx would add a second npm start-up to every synth): load and validate
  * shinykit.yaml, then build the stacks with the cdk-nag checks on.
  *
  * Config file: `-c config=<file>`, else $SHINYKIT_CONFIG, else ./shinykit.yaml.
@@ -9,8 +9,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ConfigError, formatProblem, loadConfig } from '../lib/config.js';
-import { readSamlMetadata } from '../lib/config-files.js';
+import { ConfigError, formatProblem, loadConfig } from '../lib/config/index.js';
+import { readSamlMetadata } from '../lib/config/files.js';
 import { InputError } from '../lib/errors.js';
 import { buildApp } from '../lib/app.js';
 

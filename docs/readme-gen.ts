@@ -1,6 +1,6 @@
 /**
  * Generates README.md's reference sections so they cannot drift:
- * - the config reference, from the zod schema in lib/config.ts (through zod's
+ * - the config reference, from the zod schema in lib/config/ (through zod's
  *   JSON Schema export) plus the one-line descriptions below;
  * - the CLI reference, from the built CLI's own `--help` output, for every
  *   command and subcommand.
@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import type { Command } from 'commander';
-import { ConfigSchema } from '../lib/config.js';
+import { ConfigSchema } from '../lib/config/index.js';
 import { mapConcurrent } from '../cli/lib/concurrency.js';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -199,7 +199,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function generateConfigReference(): string {
   const lines = [
-    'Every key `shinykit.yaml` accepts (unknown keys are errors). Generated from the schema in `lib/config.ts` by `npm run docs`.',
+    'Every key `shinykit.yaml` accepts (unknown keys are errors). Generated from the schema in `lib/config/` by `npm run docs`.',
     '',
     '| Key | Type | Required | Default | Meaning |',
     '| --- | --- | --- | --- | --- |',

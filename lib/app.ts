@@ -5,18 +5,18 @@
  */
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { PROJECT_TAG_KEY, stackNames } from './outputs.js';
 import { DataStack } from './stacks/data-stack.js';
 import { HostStack } from './stacks/host-stack.js';
-import type { SamlMetadata } from './config-files.js';
+import type { SamlMetadata } from './config/files.js';
 
 export interface BuildAppOptions {
   /** Cloud assembly directory. @default the CDK default (cdk.out, or the CLI's choice) */
   readonly outdir?: string;
   /** Run the cdk-nag AwsSolutions checks at synthesis. @default false */
   readonly nag?: boolean;
-  /** SAML metadata XML by `metadataFile`, read from disk by the caller (lib/config-files.ts). @default none */
+  /** SAML metadata XML by `metadataFile`, read from disk by the caller (lib/config/files.ts). @default none */
   readonly samlMetadata?: SamlMetadata;
   /**
    * Run aws-cdk-lib's built-in CloudFormation validation (a WASM rule engine) at synthesis.

@@ -3,7 +3,7 @@
  * Stacks emit them, the CLI reads them; both import the names from here so a
  * rename cannot slip through one side only. Do not rename existing keys.
  */
-import type { AppConfig, Config } from './config.js';
+import type { AppConfig, Config } from './config/index.js';
 
 export const OutputKeys = {
   UserPoolId: 'UserPoolId',

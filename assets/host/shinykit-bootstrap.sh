@@ -137,7 +137,7 @@ retry dnf -y -q install docker nginx python3-pyyaml amazon-ecr-credential-helper
 
 # ---- TLS (issue 13): the pinned ACME client. Kept apart from the other steps on purpose. ----
 # lego's release tarball for this architecture, checked against the SHA-256 in host.env
-# (lib/constructs/host-bootstrap.ts, LEGO); a mismatch fails the bootstrap (fail closed).
+# (lib/host-bootstrap.ts, LEGO); a mismatch fails the bootstrap (fail closed).
 install_lego() {
   local arch want tmp
   arch=$(uname -m)

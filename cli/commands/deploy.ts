@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { OutputKeys, stackNames } from '../../lib/outputs.js';
 import { cdkInvocation, runCdk } from '../lib/cdk.js';
 import { createContext, type CommandContext } from '../lib/context.js';

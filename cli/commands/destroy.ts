@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stderr, stdin } from 'node:process';
 import { createInterface } from 'node:readline/promises';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { stackNames } from '../../lib/outputs.js';
 import { buildInventory, formatInventory, type Inventory } from '../destroy/inventory.js';
 import { purge, readLiveDetails, type PurgeStep } from '../destroy/purge.js';

@@ -1,6 +1,6 @@
 /** `shinykit groups list`: the pool's groups, their members and which apps each opens. */
 import { Command } from 'commander';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { createContext } from '../lib/context.js';
 import { UsageError } from '../lib/errors.js';
 import { usersDeps, type UsersDeps } from '../users/deps.js';

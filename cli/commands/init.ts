@@ -12,11 +12,11 @@ import { appendFileSync, existsSync, readFileSync, readdirSync, statSync } from 
 import { basename, join, relative, resolve } from 'node:path';
 import { stdin, stderr } from 'node:process';
 import { createInterface } from 'node:readline/promises';
-import { ConfigError, formatProblem, parseConfig } from '../../lib/config.js';
+import { ConfigError, formatProblem, parseConfig } from '../../lib/config/index.js';
 import { writeFilesAtomically } from '../lib/atomic-write.js';
 import { createContext } from '../lib/context.js';
 import { InterruptedError, UsageError, WorkError } from '../lib/errors.js';
-import { assetsDir } from '../../lib/constructs/assets.js';
+import { assetsDir } from '../../lib/assets.js';
 import { installSpecFor, projectCdkApp } from '../lib/kit.js';
 
 export interface InitAnswers {

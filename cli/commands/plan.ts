@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import type { MfaMode } from '../../lib/mfa.js';
 import { stackNames } from '../../lib/outputs.js';
 import { checkAppInputs } from '../plan/apps.js';

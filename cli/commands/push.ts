@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { repositoryName, targetPlatform } from '../../lib/config.js';
+import { repositoryName, targetPlatform } from '../../lib/config/index.js';
 import { repositoryOutputKey } from '../../lib/outputs.js';
 import { mapConcurrent } from '../lib/concurrency.js';
 import { createContext, type CommandContext } from '../lib/context.js';

@@ -1,9 +1,9 @@
 /**
  * `shinykit validate`: check shinykit.yaml and list every problem with its path:
- * the schema (lib/config.ts), then the files it names (cli/lib/config-files.ts).
+ * the schema (lib/config/), then the files it names (cli/lib/config-files.ts).
  */
 import { Command } from 'commander';
-import { ConfigError, type Config, type ConfigProblem } from '../../lib/config.js';
+import { ConfigError, type Config, type ConfigProblem } from '../../lib/config/index.js';
 import { loadCheckedConfig } from '../lib/config-files.js';
 import { createContext, missingConfigError } from '../lib/context.js';
 import { ExitCode, QuietExit } from '../lib/errors.js';

@@ -4,7 +4,7 @@
  * RetainExceptOnCreate), so the list follows the stacks rather than a copy of them;
  * which ones exist, and how big they are, from the stack outputs and AWS.
  */
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { OutputKeys } from '../../lib/outputs.js';
 import type { CfnTemplate } from '../plan/template.js';
 import type { PriceTable } from '../plan/prices.js';

@@ -10,7 +10,7 @@ import { DescribeInstanceInformationCommand, type SSMClient } from '@aws-sdk/cli
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { ExtraOutputKeys, OutputKeys, repositoryOutputKey, requiredOutputKeys } from '../../lib/outputs.js';
 import type { ImageState } from '../lib/image-state.js';
 import { followSiteRedirects, probeCertificate, type Endpoint, type Resolver } from './site.js';

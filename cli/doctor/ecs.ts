@@ -6,7 +6,7 @@
  */
 import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { GetRoleCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { ExtraOutputKeys, ecsTaskRoleOutputKey } from '../../lib/outputs.js';
 import type { Check } from './checks.js';
 

@@ -14,7 +14,7 @@
  */
 import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetAccountCommand, GetConfigurationSetCommand, GetEmailIdentityCommand } from '@aws-sdk/client-sesv2';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { OutputKeys } from '../../lib/outputs.js';
 import type { Check, CheckResult } from './checks.js';
 

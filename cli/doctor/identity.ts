@@ -5,7 +5,7 @@
  * signs in, so an unreachable or mismatched one means nobody from that provider
  * can log in. Google's endpoints are Cognito's own concern and are not probed.
  */
-import type { Config, IdentityProviderConfig } from '../../lib/config.js';
+import type { Config, IdentityProviderConfig } from '../../lib/config/index.js';
 import type { Check } from './checks.js';
 
 export interface HttpText {

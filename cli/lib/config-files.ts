@@ -1,13 +1,13 @@
 /**
  * The checks on shinykit.yaml that need the disk: each app's build context and
  * Dockerfile, and SAML metadata files, resolved against the config file's folder
- * as `push` and the CDK app resolve them. The schema (lib/config.ts) cannot make
+ * as `push` and the CDK app resolve them. The schema (lib/config/) cannot make
  * them: lib/ reads no files. `validate` and `plan` run these after the schema, so
  * a typo fails there (exit 2, field and line) instead of at the first push.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { ConfigError, formatPath, lineFinder, loadConfig, type Config, type ConfigProblem } from '../../lib/config.js';
+import { ConfigError, formatPath, lineFinder, loadConfig, type Config, type ConfigProblem } from '../../lib/config/index.js';
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 const isFile = (p: string) => existsSync(p) && statSync(p).isFile();

@@ -7,7 +7,7 @@
  * attaches it to the program; createContext(cmd) finds it from any subcommand.
  */
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../../lib/config.js';
+import { loadConfig, type Config } from '../../lib/config/index.js';
 import { OutputKeys } from '../../lib/outputs.js';
 import { createAwsClients, type AwsClients } from './aws.js';
 import { profileInfo } from './aws-profile.js';

@@ -6,8 +6,8 @@
  * Used by `shinykit render` and `shinykit apply`.
  */
 import { type ECRClient, type ImageDetail, paginateDescribeImages } from '@aws-sdk/client-ecr';
-import type { AppConfig, Config } from '../../lib/config.js';
-import { repositoryName } from '../../lib/config.js';
+import type { AppConfig, Config } from '../../lib/config/index.js';
+import { repositoryName } from '../../lib/config/index.js';
 import { repositoryOutputKey, requiredOutputKeys } from '../../lib/outputs.js';
 import { RenderError, renderConfigs, type RenderedConfigs } from '../../lib/render/index.js';
 import type { CommandContext } from './context.js';

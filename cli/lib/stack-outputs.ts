@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { stackNames } from '../../lib/outputs.js';
 import { sdk } from './aws.js';
 import { describeAwsError, UsageError, WorkError } from './errors.js';

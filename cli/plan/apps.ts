@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { appPort, type Config } from '../../lib/config.js';
+import { appPort, type Config } from '../../lib/config/index.js';
 
 export interface AppBuildInputs {
   readonly id: string;

@@ -5,7 +5,7 @@
  * the host; the system figure is a measured-style estimate for AL2023 with Docker, containerd,
  * nginx, the SSM and CloudWatch agents (about 450 MiB), not a guarantee.
  */
-import { DEFAULT_APP_MEMORY, memoryMiB, type Config } from '../../lib/config.js';
+import { DEFAULT_APP_MEMORY, memoryMiB, type Config } from '../../lib/config/index.js';
 
 /** Memory (MiB) by instance size for the families a small kit uses (AWS instance type pages). */
 const SIZE_MIB: Record<string, Record<string, number>> = {

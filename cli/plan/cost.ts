@@ -3,7 +3,7 @@
  * user can update. Quantities come from the templates (instance type, volume,
  * addresses, user pool tier, repositories), so the estimate follows the stacks.
  */
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { estimateEcsCost, type EcsCost } from './ecs-cost.js';
 import type { PriceTable } from './prices.js';
 import { resourcesOf, type CfnTemplate } from './template.js';

@@ -4,7 +4,7 @@
  * side, and Fargate for the warm seats. Session hours depend on use, so plan
  * prints the hourly price of one open session per app instead of guessing.
  */
-import { appArchitecture, ecsSettings, fargateSize, type Config } from '../../lib/config.js';
+import { appArchitecture, ecsSettings, fargateSize, type Config } from '../../lib/config/index.js';
 import type { RegionPriceTable } from './prices.js';
 import { resourcesOf, type CfnTemplate } from './template.js';
 

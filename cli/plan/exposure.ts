@@ -3,7 +3,7 @@
  * what will really be deployed, not what the config intends): inbound ports and
  * who may reach them, who can log in, and which group opens which app.
  */
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { resourcesOf, show, type CfnTemplate } from './template.js';
 
 export interface IngressRule {

@@ -4,8 +4,8 @@
  * without one the host refuses it unless shinyproxy.allowUnverifiedDownload is
  * set. plan says which, before any deploy.
  */
-import type { Config } from '../../lib/config.js';
-import { SHINYPROXY_SHA256, shinyProxyDownloadUrl } from '../../lib/constructs/host-bootstrap.js';
+import type { Config } from '../../lib/config/index.js';
+import { SHINYPROXY_SHA256, shinyProxyDownloadUrl } from '../../lib/host-bootstrap.js';
 
 export interface HostSoftware {
   readonly shinyproxyVersion: string;

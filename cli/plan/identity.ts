@@ -6,7 +6,7 @@
  * The deployed mode comes from the UserPoolMfa output in cdk-outputs.json when
  * the file is there (offline); preflight compares against the live stack.
  */
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { describeMfaMode, mfaTransition, parseMfaMode, type MfaMode, type MfaTransition } from '../../lib/mfa.js';
 import { ExtraOutputKeys, stackNames } from '../../lib/outputs.js';
 import { readOutputsFile } from '../lib/stack-outputs.js';

@@ -3,7 +3,7 @@
  * outputs and image references (documentation addresses, an all-zero digest):
  * the shape is real, the values are not.
  */
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { placeholderImages, placeholderOutputs, RENDER_FILES, RenderError, renderConfigs } from '../../lib/render/index.js';
 
 export interface ConfigPreview {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../lib/errors.js';
-import { assetsDir } from '../../lib/constructs/assets.js';
+import { assetsDir } from '../../lib/assets.js';
 
 const money = z.number().nonnegative();
 const RegionPrices = z.object({

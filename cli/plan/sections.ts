@@ -5,7 +5,7 @@
  * sections, may add one line to the summary, and may raise findings (an error
  * makes plan exit non-zero; a warning does with --strict).
  */
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import type { SynthesizedStack } from './synth.js';
 import type { CfnTemplate } from './template.js';
 

@@ -1,9 +1,9 @@
 /**
  * The Cognito hosted-UI address `plan` shows. Offline, a derived prefix is only
  * known up to its stack-id part, which the plan names instead of guessing
- * (lib/config.ts `cognitoDomainPrefix` says how the prefix is formed).
+ * (lib/config/domain-prefix.ts `cognitoDomainPrefix` says how the prefix is formed).
  */
-import { cognitoDomainPrefix, isDomainPrefixDerived, type Config } from '../../lib/config.js';
+import { cognitoDomainPrefix, isDomainPrefixDerived, type Config } from '../../lib/config/index.js';
 
 export interface SignInDomain {
   /** `https://<prefix>.auth.<region>.amazoncognito.com`, with `<data-stack-id>` / `<region>` where unknown. */

@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../lib/config.js';
-import { readSamlMetadata } from '../../lib/config-files.js';
+import type { Config } from '../../lib/config/index.js';
+import { readSamlMetadata } from '../../lib/config/files.js';
 import type { CfnTemplate } from './template.js';
 
 export interface SynthesizedStack {

@@ -4,9 +4,9 @@
  * profile tls.profile names), or <ip>.sslip.io (a Let's Encrypt quota shared by every sslip.io
  * user). What the host does is assets/host/shinykit-tls.sh; this only explains it before deploy.
  */
-import type { Config } from '../../lib/config.js';
-import { LEGO } from '../../lib/constructs/host-bootstrap.js';
-import { acmeProfile, siteMode, type SiteMode } from '../../lib/constructs/site.js';
+import type { Config } from '../../lib/config/index.js';
+import { LEGO } from '../../lib/host-bootstrap.js';
+import { acmeProfile, siteMode, type SiteMode } from '../../lib/site.js';
 
 export interface TlsPlan {
   readonly mode: SiteMode;

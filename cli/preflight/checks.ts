@@ -13,7 +13,7 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { cognitoDomainPrefix, identityProviderName, isDomainPrefixDerived, repositoryName, type Config } from '../../lib/config.js';
+import { cognitoDomainPrefix, identityProviderName, isDomainPrefixDerived, repositoryName, type Config } from '../../lib/config/index.js';
 import { OutputKeys, stackNames } from '../../lib/outputs.js';
 import type { CheckResult } from '../doctor/checks.js';
 import { sdk } from '../lib/aws.js';

@@ -7,7 +7,7 @@
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { AppConfig, Config } from '../../lib/config.js';
+import type { AppConfig, Config } from '../../lib/config/index.js';
 import { UsageError, WorkError } from '../lib/errors.js';
 import type { TaskBoard } from '../lib/io-host.js';
 import { imageRef } from '../lib/image-state.js';

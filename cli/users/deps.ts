@@ -3,7 +3,7 @@
  * once from the command context: the pool (from the stack outputs, never
  * guessed), a Cognito client, the output streams and the prompt.
  */
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { OutputKeys } from '../../lib/outputs.js';
 import type { CommandContext } from '../lib/context.js';
 import type { IoHost } from '../lib/io-host.js';

@@ -12,7 +12,7 @@
  * created with the invitation suppressed count too), which errs on the side of
  * sending fewer rather than having Cognito refuse them.
  */
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import type { DirectoryUser } from './directory.js';
 
 /** Emails a day Cognito's built-in sender allows per account. */

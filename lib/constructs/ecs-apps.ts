@@ -36,10 +36,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { appPort, type Config } from '../config.js';
+import { appPort, type Config } from '../config/index.js';
 import { PROJECT_TAG_KEY, appLogGroupPrefix } from '../outputs.js';
 import { grantEcrPull, nagArn } from './host.js';
-import { stackIdSuffixToken } from './stack-id.js';
+import { stackIdSuffixToken } from '../stack-id.js';
 
 // Defined with the output keys (render's placeholders need it without CDK); still exported here.
 export { appLogGroupPrefix };

@@ -14,13 +14,13 @@
 import { SecretValue } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import type { SamlMetadata } from '../config-files.js';
-import { GROUPS_ATTRIBUTE, SAML_EMAIL_CLAIM, identityProviderName, type Config, type IdentityProviderConfig } from '../config.js';
+import type { SamlMetadata } from '../config/files.js';
+import { GROUPS_ATTRIBUTE, SAML_EMAIL_CLAIM, identityProviderName, type Config, type IdentityProviderConfig } from '../config/index.js';
 
 export interface FederationProps {
   readonly config: Config;
   readonly userPool: cognito.IUserPool;
-  /** SAML metadata XML by `metadataFile` (read at the edge: lib/config-files.ts). @default none */
+  /** SAML metadata XML by `metadataFile` (read at the edge: lib/config/files.ts). @default none */
   readonly samlMetadata?: SamlMetadata;
 }
 

@@ -9,8 +9,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { triggerGroupMapping, trustedEmailProviders, type Config } from '../config.js';
-import { assetsDir } from './assets.js';
+import { triggerGroupMapping, trustedEmailProviders, type Config } from '../config/index.js';
+import { assetsDir } from '../assets.js';
 
 export interface GroupMappingProps {
   readonly config: Config;

@@ -11,8 +11,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { hostArchitecture, type Config } from '../config.js';
-import { HOST_ASSET_EXCLUDE, buildHostUserData, hostAssetsDir } from './host-bootstrap.js';
+import { hostArchitecture, type Config } from '../config/index.js';
+import { HOST_ASSET_EXCLUDE, buildHostUserData, hostAssetsDir } from '../host-bootstrap.js';
 
 export interface HostProps {
   readonly config: Config;

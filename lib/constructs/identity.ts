@@ -11,11 +11,11 @@
 import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { GROUPS_ATTRIBUTE, derivedDomainPrefixBase, isDomainPrefixDerived, loginIdentityProvider, mapsProviderGroups, needsGroupTrigger, type Config } from '../config.js';
+import { GROUPS_ATTRIBUTE, derivedDomainPrefixBase, isDomainPrefixDerived, loginIdentityProvider, mapsProviderGroups, needsGroupTrigger, type Config } from '../config/index.js';
 import { Federation } from './federation.js';
 import { GroupMapping } from './group-mapping.js';
-import { stackIdSuffixToken } from './stack-id.js';
-import type { SamlMetadata } from '../config-files.js';
+import { stackIdSuffixToken } from '../stack-id.js';
+import type { SamlMetadata } from '../config/files.js';
 
 export interface IdentityProps {
   readonly config: Config;
@@ -23,7 +23,7 @@ export interface IdentityProps {
   readonly siteHostname: string;
   /** Days a temporary (admin-set) password stays valid. @default 3 */
   readonly temporaryPasswordDays?: number;
-  /** SAML metadata XML by `metadataFile`, read from disk by the caller (lib/config-files.ts). @default none */
+  /** SAML metadata XML by `metadataFile`, read from disk by the caller (lib/config/files.ts). @default none */
   readonly samlMetadata?: SamlMetadata;
 }
 
@@ -218,7 +218,7 @@ export class Identity extends Construct {
  * The domain prefix as the template states it: `cognito.domainPrefix` verbatim, or
  * the derived `<name>-login-<first UUID group of AWS::StackId>` computed by
  * CloudFormation, exactly as `cognitoDomainPrefix(cfg, stackId)` computes it offline
- * (lib/config.ts documents the choice; a test evaluates this expression against it).
+ * (lib/config/domain-prefix.ts documents the choice; a test evaluates this expression against it).
  */
 export function domainPrefixValue(cfg: Config): string {
   if (!isDomainPrefixDerived(cfg)) return cfg.cognito.domainPrefix!;

@@ -10,7 +10,7 @@
 import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
-import { repositoryName, type Config } from '../config.js';
+import { repositoryName, type Config } from '../config/index.js';
 
 export interface RegistryProps {
   readonly config: Config;

@@ -14,7 +14,7 @@
  *   `ecs-cpu-architecture`, `ecs-operation-system-family` (Spring's kebab-case of
  *   ecsTaskRole, ecsExecutionRole, ecsCpuArchitecture, ecsOperationSystemFamily).
  */
-import { appArchitecture, fargateSize, type AppConfig, type Config } from '../config.js';
+import { appArchitecture, fargateSize, type AppConfig, type Config } from '../config/index.js';
 import { ExtraOutputKeys, OutputKeys, PROJECT_TAG_KEY, appLogGroupPrefix, ecsTaskRoleOutputKey } from '../outputs.js';
 
 /** The checked output values the ECS parts are built from. */

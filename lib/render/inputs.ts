@@ -4,7 +4,7 @@
  * value cannot inject a directive or break the YAML, and a placeholder cannot
  * reach the host unnoticed.
  */
-import { cognitoDomainPrefix, repositoryName, type AppConfig, type Config } from '../config.js';
+import { cognitoDomainPrefix, repositoryName, type AppConfig, type Config } from '../config/index.js';
 import { OutputKeys, repositoryOutputKey } from '../outputs.js';
 import { checkEcsOutputs, placeholderEcsOutputs, type EcsValues } from './ecs.js';
 

@@ -15,7 +15,7 @@ import {
   TLS_FILES,
 } from './host.js';
 import type { RenderValues } from './inputs.js';
-import { compareVersions } from '../config.js';
+import { compareVersions } from '../config/index.js';
 
 /** The first nginx release with the `http2` directive. */
 export const NGINX_HTTP2_DIRECTIVE_SINCE = '1.25.1';

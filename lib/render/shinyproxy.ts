@@ -9,7 +9,7 @@
  * reference at shinyproxy.io. Non-obvious keys carry a comment in the output.
  */
 import { Document, isMap, isScalar, type YAMLMap } from 'yaml';
-import { appPort, DEFAULT_APP_MEMORY, loginIdentityProvider, type AppConfig, type Config } from '../config.js';
+import { appPort, DEFAULT_APP_MEMORY, loginIdentityProvider, type AppConfig, type Config } from '../config/index.js';
 import { headerLines } from './header.js';
 import {
   APP_PORT_RANGE,
@@ -154,7 +154,7 @@ function annotate(doc: Document, path: ReadonlyArray<string | number>, comment: 
  * the provider. Spring Security builds the authorization request with
  * UriComponentsBuilder.fromUriString(auth-url).queryParam(...), which keeps this
  * query and appends response_type, client_id, state, ... after it.
- * Provider names are [A-Za-z0-9.-] (lib/config.ts), so nothing needs escaping.
+ * Provider names are [A-Za-z0-9.-] (lib/config/identity-schema.ts), so nothing needs escaping.
  */
 export function directLoginQuery(cfg: Config): string {
   const provider = loginIdentityProvider(cfg);

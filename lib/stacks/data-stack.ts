@@ -6,18 +6,18 @@
  */
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { ExtraOutputKeys, OutputKeys, repositoryOutputKey } from '../outputs.js';
 import { COGNITO_MFA } from '../mfa.js';
 import { Address } from '../constructs/address.js';
 import { Identity } from '../constructs/identity.js';
 import { Registry } from '../constructs/registry.js';
-import { siteHostname, siteUrl } from '../constructs/site.js';
-import type { SamlMetadata } from '../config-files.js';
+import { siteHostname, siteUrl } from '../site.js';
+import type { SamlMetadata } from '../config/files.js';
 
 export interface DataStackProps extends StackProps {
   readonly config: Config;
-  /** SAML metadata XML by `metadataFile`, read from disk by the caller (lib/config-files.ts). @default none */
+  /** SAML metadata XML by `metadataFile`, read from disk by the caller (lib/config/files.ts). @default none */
   readonly samlMetadata?: SamlMetadata;
 }
 

@@ -4,14 +4,14 @@
  */
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ecsSettings, repositoryName, type Config } from '../config.js';
+import { ecsSettings, repositoryName, type Config } from '../config/index.js';
 import { ExtraOutputKeys, OutputKeys, ecsTaskRoleOutputKey, parameterPrefix } from '../outputs.js';
 import { EcsApps } from '../constructs/ecs-apps.js';
 import { Host } from '../constructs/host.js';
 import { Network } from '../constructs/network.js';
 import { repositoryArn } from '../constructs/registry.js';
-import { siteHostname } from '../constructs/site.js';
-import { stackIdSuffixToken } from '../constructs/stack-id.js';
+import { siteHostname } from '../site.js';
+import { stackIdSuffixToken } from '../stack-id.js';
 
 export interface HostStackProps extends StackProps {
   readonly config: Config;

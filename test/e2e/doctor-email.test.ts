@@ -9,7 +9,7 @@
 import { CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateConfigurationSetCommand, CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig, type Config } from '../../lib/config.js';
+import { parseConfig, type Config } from '../../lib/config/index.js';
 import { runChecks, sesEmailChecks, type DoctorDeps } from '../../cli/doctor/index.js';
 import { startMoto, TEST_REGION, type Moto } from '../support/moto.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config/index.js';
 import { ExtraOutputKeys, ecsOutputKeys, ecsTaskRoleOutputKey } from '../../lib/outputs.js';
 import { runCli } from '../support/cli.js';
 import { DIGEST_A, DIGEST_B, fixtureOutputs } from '../support/render-fixtures.js';

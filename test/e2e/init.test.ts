@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.js';
+import { loadConfig } from '../../lib/config/index.js';
 import { runCli } from '../support/cli.js';
 import { runCliOnTty, type TtyRun } from '../support/tty.js';
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.js';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config/index.js';
 import { ROOT, runCli, type CliResult } from '../support/cli.js';
 import { startMoto, TEST_REGION, type Moto } from '../support/moto.js';
 import { adminClient } from '../support/users-fixture.js';

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cognitoDomainPrefix, parseConfig } from '../../lib/config.js';
+import { cognitoDomainPrefix, parseConfig } from '../../lib/config/index.js';
 import { ROOT, runCli } from '../support/cli.js';
 import { startMoto, TEST_REGION, type Moto } from '../support/moto.js';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config/index.js';
 import { OutputKeys } from '../../lib/outputs.js';
 import { runCli } from '../support/cli.js';
 import { startMoto, TEST_REGION, type Moto } from '../support/moto.js';

@@ -14,7 +14,7 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Pu
 import { DescribeImagesCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appStreamPrefix } from '../../cli/logs/index.js';
-import { hostAssetsDir } from '../../lib/constructs/host-bootstrap.js';
+import { hostAssetsDir } from '../../lib/host-bootstrap.js';
 import { runCli } from '../support/cli.js';
 import { applyProject, failingInvocationProxy } from '../support/apply-fixture.js';
 import { startMoto, TEST_REGION, type Moto } from '../support/moto.js';

@@ -1,6 +1,6 @@
 /** Helpers for the shinykit.yaml schema tests. */
 import { expect } from 'vitest';
-import { ConfigError, parseConfig, type ConfigProblem } from '../../lib/config.js';
+import { ConfigError, parseConfig, type ConfigProblem } from '../../lib/config/index.js';
 
 /**
  * The problems parseConfig reports for `text` (read as `file`). Fails the test

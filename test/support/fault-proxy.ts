@@ -6,8 +6,7 @@
  * not). Faults come from a seeded generator, so a run can be replayed.
  * With every rate at 0 it is a recorder: which operations were called, and when.
  */
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { answerJson, forward, relay, startLoopbackProxy } from './aws-proxy.js';
 
 export interface FaultProxyOptions {
   /** moto's base URL. */
@@ -58,24 +57,14 @@ function seeded(seed: number): () => number {
   };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
   const random = seeded(opts.seed ?? 1);
   const target = new URL(opts.target);
   const calls: ProxyCall[] = [];
   const started = performance.now();
-  const server: Server = createServer(async (req, res) => {
+  const proxy = await startLoopbackProxy((r) => {
+    const { operation, res } = r;
     const arrived = performance.now() - started;
-    const body = await readBody(req);
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() || `${req.method} ${req.url}`;
     const faultable = opts.faultable?.(operation) ?? true;
     const roll = faultable ? random() : 1;
     const throttle = opts.throttleRate ?? 0;
@@ -83,71 +72,39 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const after = before + (opts.dropAfterRate ?? 0);
     let input: Record<string, unknown> = {};
     try {
-      input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      input = JSON.parse(r.body.toString('utf8') || '{}') as Record<string, unknown>;
     } catch {
       // not JSON (moto-api calls): recorded without input
     }
     const answer = opts.answer?.(operation, input);
     if (answer) {
       calls.push({ operation, at: arrived, fault: 'answered', input });
-      const isError = 'error' in answer;
-      const payload = JSON.stringify(isError ? { __type: answer.error, message: answer.message } : answer.ok);
-      res.writeHead(isError ? 400 : 200, {
-        'content-type': 'application/x-amz-json-1.1',
-        ...(isError ? { 'x-amzn-errortype': `${answer.error}:` } : {}),
-        'x-amzn-requestid': `answered-${calls.length}`,
-        'content-length': Buffer.byteLength(payload),
-      });
-      res.end(payload);
+      const requestId = `answered-${calls.length}`;
+      if ('error' in answer) answerJson(res, 400, { __type: answer.error, message: answer.message }, { errorType: answer.error, requestId });
+      else answerJson(res, 200, answer.ok, { requestId });
       return;
     }
     const fault: ProxyCall['fault'] = roll < throttle ? 'throttled' : roll < before ? 'dropped-before' : roll < after ? 'dropped-after' : 'none';
     calls.push({ operation, at: arrived, fault, input });
     if (fault === 'throttled') {
       // What Cognito sends when the quota is exceeded (awsJson1_1 error shape).
-      const payload = JSON.stringify({ __type: 'TooManyRequestsException', message: 'Too many requests' });
-      res.writeHead(400, {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amzn-errortype': 'TooManyRequestsException:',
-        'x-amzn-requestid': `fault-${calls.length}`,
-        'content-length': Buffer.byteLength(payload),
-      });
-      res.end(payload);
+      const type = 'TooManyRequestsException';
+      answerJson(res, 400, { __type: type, message: 'Too many requests' }, { errorType: type, requestId: `fault-${calls.length}` });
       return;
     }
     if (fault === 'dropped-before') {
-      req.socket.destroy();
+      r.req.socket.destroy();
       return;
     }
-    const headers = { ...req.headers, host: target.host };
-    const upstream = request(
-      { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers },
-      (up) => {
-        const chunks: Buffer[] = [];
-        up.on('data', (c: Buffer) => chunks.push(c));
-        up.on('end', () => {
-          if (fault === 'dropped-after') {
-            req.socket.destroy(); // moto did the work; the caller never hears of it
-            return;
-          }
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          res.end(Buffer.concat(chunks));
-        });
-      },
-    );
-    upstream.on('error', () => req.socket.destroy());
-    upstream.end(body);
+    forward(target, r, (status, headers, body) => {
+      // dropped-after: moto did the work; the caller never hears of it
+      if (fault === 'dropped-after') r.req.socket.destroy();
+      else relay(res, status, headers, body);
+    });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...proxy,
     calls,
     count: (operation, fault) => calls.filter((c) => (!operation || c.operation === operation) && (!fault || c.fault === fault)).length,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }

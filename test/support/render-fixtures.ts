@@ -1,5 +1,5 @@
 /** Configs, outputs and images for the render tests: realistic values, never real accounts. */
-import { parseConfig, type Config } from '../../lib/config.js';
+import { parseConfig, type Config } from '../../lib/config/index.js';
 import { OutputKeys, repositoryOutputKey } from '../../lib/outputs.js';
 
 export const DIGEST_A = `sha256:${'a'.repeat(64)}`;

@@ -16,7 +16,7 @@ import {
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../lib/config.js';
+import { loadConfig } from '../../lib/config/index.js';
 import { stackNames } from '../../lib/outputs.js';
 import { ROOT, runCli, type CliResult } from './cli.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, instanceTypeProblem, parseConfig, type ConfigProblem } from '../../lib/config.js';
+import { ConfigError, instanceTypeProblem, parseConfig, type ConfigProblem } from '../../lib/config/index.js';
 import { checkConfigFiles, loadCheckedConfig } from '../../cli/lib/config-files.js';
 import { problemsOf } from '../support/config.js';
 

@@ -14,7 +14,7 @@ import {
   memoryMiB,
   parseConfig,
   targetPlatform,
-} from '../../lib/config.js';
+} from '../../lib/config/index.js';
 import { problemsOf } from '../support/config.js';
 
 const BASE = `name: analytics

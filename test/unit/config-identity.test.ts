@@ -19,7 +19,7 @@ import {
   trustedEmailProviders,
   type Config,
   type ConfigProblem,
-} from '../../lib/config.js';
+} from '../../lib/config/index.js';
 import { runCli } from '../support/cli.js';
 import { problemsOf } from '../support/config.js';
 

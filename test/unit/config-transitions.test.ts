@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.js';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { analyzeChanges, natGatewayAddresses, STATEFUL_TYPES, type ChangeFinding, type StackTemplates } from '../../cli/plan/changes.js';
 import { ENTRA, GOOGLE, OKTA } from '../support/identity-providers.js';
 import { configVariant } from './stacks/synth.js';

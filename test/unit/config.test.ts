@@ -16,7 +16,7 @@ import {
   parseConfig,
   repositoryName,
   targetPlatform,
-} from '../../lib/config.js';
+} from '../../lib/config/index.js';
 import { problemsOf } from '../support/config.js';
 import { appKey, repositoryOutputKey, requiredOutputKeys } from '../../lib/outputs.js';
 

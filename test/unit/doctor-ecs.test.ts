@@ -6,7 +6,7 @@
 import { CreateClusterCommand, DeleteClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config/index.js';
 import { ExtraOutputKeys, ecsTaskRoleOutputKey } from '../../lib/outputs.js';
 import { CHECKS, runChecks, type DoctorDeps } from '../../cli/doctor/index.js';
 import { ECS_CHECKS, withEcsChecks } from '../../cli/doctor/ecs.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config/index.js';
 import { CHECKS, formatDoctor, runChecks, type DoctorDeps } from '../../cli/doctor/index.js';
 import { parseEndpoint } from '../../cli/doctor/site.js';
 

@@ -14,7 +14,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostAssetsDir } from '../../lib/constructs/host-bootstrap.js';
+import { hostAssetsDir } from '../../lib/host-bootstrap.js';
 
 function stub(dir: string, name: string, body: string): void {
   const file = join(dir, name);

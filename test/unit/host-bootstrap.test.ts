@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOST_FILES, HOST_FILES_ARCHIVE, LEGO, hostAssetsDir, USER_DATA_LIMIT_BYTES } from '../../lib/constructs/host-bootstrap.js';
+import { HOST_FILES, HOST_FILES_ARCHIVE, LEGO, hostAssetsDir, USER_DATA_LIMIT_BYTES } from '../../lib/host-bootstrap.js';
 import { ExtraOutputKeys } from '../../lib/outputs.js';
 import { asArray, configVariant, only, policyStatements, render, resourcesOf, synth, type Synthesized } from './stacks/synth.js';
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderConfigs } from '../../lib/render/index.js';
-import { hostAssetsDir } from '../../lib/constructs/host-bootstrap.js';
+import { hostAssetsDir } from '../../lib/host-bootstrap.js';
 import { fixtureConfig, fixtureImages, fixtureOutputs, SSLIP_HOST } from '../support/render-fixtures.js';
 import { prepareNginx, removePrefix, startNginx, type NginxPrefix, type RunningNginx } from '../support/nginx.js';
 import { freePort } from '../support/ports.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSet, readSet } from '../../cli/apply/config-set.js';
-import { hostAssetsDir } from '../../lib/constructs/host-bootstrap.js';
+import { hostAssetsDir } from '../../lib/host-bootstrap.js';
 import { runCli } from '../support/cli.js';
 import { applyProject, PREFIX } from '../support/apply-fixture.js';
 import { startMoto, TEST_REGION, type Moto } from '../support/moto.js';

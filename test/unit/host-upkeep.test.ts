@@ -11,7 +11,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostAssetsDir } from '../../lib/constructs/host-bootstrap.js';
+import { hostAssetsDir } from '../../lib/host-bootstrap.js';
 
 const HOST = hostAssetsDir();
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `shinykit-${p}-`));

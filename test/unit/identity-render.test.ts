@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderConfigs, placeholderImages, placeholderOutputs } from '../../lib/render/index.js';
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/config/index.js';
 import { ENTRA } from '../support/identity-providers.js';
 import { configVariant } from './stacks/synth.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config/index.js';
 import { checkAnswers, initConfigText, promptAnswers, suggestName } from '../../cli/commands/init.js';
 import { UsageError } from '../../cli/lib/errors.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runValidate } from '../../cli/commands/validate.js';
 import { describeIdentityPlan, formatIdentityPlan } from '../../cli/plan/identity.js';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config/index.js';
 import { COGNITO_MFA, mfaTransition, parseMfaMode, type MfaMode } from '../../lib/mfa.js';
 
 const MODES: MfaMode[] = ['off', 'optional', 'required'];

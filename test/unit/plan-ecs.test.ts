@@ -5,7 +5,7 @@
  * and session time is quoted per hour; the docker plan gains nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config/index.js';
 import { estimateEcsCost } from '../../cli/plan/ecs-cost.js';
 import { runPlan } from '../../cli/commands/plan.js';
 import { formatPlan } from '../../cli/plan/report.js';

@@ -1,6 +1,6 @@
 /** plan's TLS section: which certificate each site mode gets, and the sslip.io warning. */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config/index.js';
 import { describeTls, formatTls } from '../../cli/plan/tls.js';
 
 const cfg = (tls: string, extra = '') =>

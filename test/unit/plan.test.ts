@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config/index.js';
 import { checkAppInputs } from '../../cli/plan/apps.js';
 import { estimateCost } from '../../cli/plan/cost.js';
 import { describeExposure } from '../../cli/plan/exposure.js';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig, type Config } from '../../lib/config.js';
+import { parseConfig, type Config } from '../../lib/config/index.js';
 import { ExtraOutputKeys, ecsTaskRoleOutputKey } from '../../lib/outputs.js';
 import { RenderError, placeholderImages, placeholderOutputs, renderConfigs, type RenderInput } from '../../lib/render/index.js';
 import { fixtureConfig, fixtureImages, fixtureOutputs } from '../support/render-fixtures.js';

@@ -3,8 +3,8 @@
  * Elastic IP itself, which Let's Encrypt certifies only under its shortlived profile.
  */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config.js';
-import { acmeProfile, siteHostname, siteMode } from '../../lib/constructs/site.js';
+import { parseConfig } from '../../lib/config/index.js';
+import { acmeProfile, siteHostname, siteMode } from '../../lib/site.js';
 import { problemsOf } from '../support/config.js';
 
 const base = (tls: string, extra = '') => `name: analytics

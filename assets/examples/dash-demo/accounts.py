@@ -5,7 +5,7 @@ ShinyProxy tells the app who the user is in two ways: the environment variables
 SHINYPROXY_USERNAME and SHINYPROXY_USERGROUPS of the container it starts for the
 user, and the X-SP-UserId / X-SP-UserGroups headers it adds to every request
 (the only way when containers are started ahead of time, `seats` in
-shinykit.yaml). Groups come comma-separated and ShinyProxy may upper-case
+shinykit.yaml). Groups come comma-separated and ShinyProxy upper-cases
 them, so they are compared case-insensitively. Kept free of any dash import so
 it can be tested on its own (test_accounts.py).
 """

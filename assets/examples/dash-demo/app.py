@@ -1,5 +1,8 @@
 """Dash demo: a small but real app. Choose a wave shape, its frequency, some
 noise and a smoothing window; the chart redraws the raw and smoothed signal.
+It also shows what real apps need from their platform: who the user is (their
+accounts only, accounts.py), a setting, a secret and storage that outlives the
+session (a note each user saves, notes.py).
 
 Run locally with `python app.py` (http://127.0.0.1:8050/); in the container
 gunicorn serves `app:server`, under SHINYPROXY_PUBLIC_PATH (see prefix.py).
@@ -10,11 +13,12 @@ from __future__ import annotations
 import math
 import random
 
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 from flask import request
 import plotly.graph_objects as go
 
 from accounts import admin_groups, current_user, is_admin, visible_accounts
+from notes import currency, load_note, not_kept, save_note, unavailable
 from prefix import dash_prefix_kwargs
 
 WAVES = {
@@ -65,6 +69,10 @@ app.layout = html.Div(
         dcc.Location(id="url"),
         html.H3("Your accounts"),
         html.Div(id="accounts"),
+        html.H3("Your note"),
+        dcc.Textarea(id="note", placeholder="Kept for you between sessions", style={"width": "100%", "height": "5rem"}),
+        html.Button("Save note", id="save-note", n_clicks=0),
+        html.P(id="note-status"),
     ],
 )
 
@@ -94,12 +102,35 @@ def show_accounts(_pathname):
     who = f"Signed in as {user or 'an unknown user'}" + (" (admin: all accounts)" if is_admin(groups, admins) else "")
     if not rows:
         return [html.P(who), html.P("No accounts to show.")]
-    header = html.Tr([html.Th(h) for h in ("Account", "Region", "Owner", "Revenue")])
+    header = html.Tr([html.Th(h) for h in ("Account", "Region", "Owner", f"Revenue ({currency()})")])
     body = [
         html.Tr([html.Td(r["account"]), html.Td(r["region"]), html.Td(r["owner"]), html.Td(f"{r['revenue']:,}")])
         for r in rows
     ]
     return [html.P(who), html.Table([html.Thead(header), html.Tbody(body)])]
+
+
+@app.callback(Output("note", "value"), Output("note-status", "children"), Input("url", "pathname"))
+def show_note(_pathname):
+    """The user's saved note, when notes are on and its signature checks out (see notes.py)."""
+    user, _groups = current_user(headers=request.headers)
+    reason = unavailable(user)
+    return ("", reason) if reason else load_note(user)
+
+
+@app.callback(
+    Output("note-status", "children", allow_duplicate=True),
+    Input("save-note", "n_clicks"),
+    State("note", "value"),
+    prevent_initial_call=True,
+)
+def store_note(_clicks, note):
+    user, _groups = current_user(headers=request.headers)
+    reason = unavailable(user)
+    if reason:
+        return reason
+    record = save_note(user, note or "")
+    return f"Note saved {record['saved_at']} (signed).{not_kept()}"
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 # Shiny demo: a small but real app. Pick a distribution, a sample size and a
 # number of bins; the histogram, the density curve and the summary follow.
-# Only base R graphics, so the image needs nothing but the shiny package.
+# It also shows what real apps need from their platform: who the user is (their
+# accounts only), a setting (CURRENCY), a secret (NOTES_SIGNING_KEY) and storage
+# that outlives the session (a note each user saves).
+# Only base R graphics; besides shiny (and its jsonlite) it needs digest, for the HMAC.
 library(shiny)
 
 distributions <- c(
@@ -21,7 +24,7 @@ draw <- function(kind, n) {
 
 # Row-level authorisation ("sales reps see only their accounts, admins see all").
 # ShinyProxy passes the signed-in user to the container as SHINYPROXY_USERNAME and
-# SHINYPROXY_USERGROUPS (comma-separated, possibly upper-cased) and, on every
+# SHINYPROXY_USERGROUPS (comma-separated, upper-cased by ShinyProxy) and, on every
 # request, as the X-SP-UserId / X-SP-UserGroups headers: the only source when
 # containers are started ahead of time (`seats`). In a real app, filter in the query.
 accounts <- data.frame(
@@ -50,6 +53,69 @@ current_user <- function(session) {
        groups = parse_groups(req$HTTP_X_SP_USERGROUPS))
 }
 
+# Settings, secrets and storage all arrive as environment variables (shinykit.yaml:
+# apps[].env becomes ShinyProxy's container-env, apps[].secrets a container-env-file
+# only the container runtime reads, apps[].storage a directory mounted into the container).
+setting <- function(name, default) {
+  value <- trimws(Sys.getenv(name))
+  if (nzchar(value)) value else default
+}
+
+# A plain setting: the currency the revenue figures are in.
+currency <- function() setting("CURRENCY", "USD")
+
+# Where saved notes live: the storage directory the kit mounts (apps[].storage sets
+# SHINYKIT_STORAGE_DIR), or /home/app/data, which the image creates but nothing keeps.
+storage_dir <- function() setting("SHINYKIT_STORAGE_DIR", "/home/app/data")
+not_kept <- function() {
+  if (nzchar(trimws(Sys.getenv("SHINYKIT_STORAGE_DIR")))) "" else
+    " Not kept when this container stops: the app has no storage (SHINYKIT_STORAGE_DIR is not set)."
+}
+
+# The secret signs each saved note, so a note edited outside the app (or copied into
+# another user's file) is refused. It is read when needed and never rendered or logged.
+note_signature <- function(user, note, key) {
+  digest::hmac(key, charToRaw(enc2utf8(paste0(user, "\n", note))), "sha256")
+}
+
+# One file per user, named by the hex of the user name: safe on any filesystem and
+# distinct per user even when the storage is shared by every user of the app.
+note_path <- function(user, dir = storage_dir()) {
+  file.path(dir, "notes", paste0(paste(as.character(charToRaw(enc2utf8(user))), collapse = ""), ".json"))
+}
+
+# Why notes cannot be saved for this user right now, or NULL when they can.
+notes_unavailable <- function(user) {
+  if (!nzchar(user$name)) return("Notes are off: nobody is signed in.")
+  if (!nzchar(Sys.getenv("NOTES_SIGNING_KEY"))) return("Notes are off: the NOTES_SIGNING_KEY secret is not set.")
+  if (!dir.exists(storage_dir())) return(paste("Notes are off: no storage at", storage_dir()))
+  NULL
+}
+
+save_note <- function(user, note) {
+  path <- note_path(user$name)
+  dir.create(dirname(path), showWarnings = FALSE, recursive = TRUE, mode = "0700")
+  record <- list(user = user$name, note = note, saved_at = format(Sys.time(), "%Y-%m-%d %H:%M:%S %Z"),
+                 signature = note_signature(user$name, note, Sys.getenv("NOTES_SIGNING_KEY")))
+  # Write then rename: a crash mid-write never leaves half a note.
+  tmp <- paste0(path, ".tmp")
+  writeLines(jsonlite::toJSON(record, auto_unbox = TRUE), tmp, useBytes = TRUE)
+  file.rename(tmp, path)
+  record
+}
+
+# list(note, status): the user's saved note when its signature checks out.
+load_note <- function(user) {
+  path <- note_path(user$name)
+  if (!file.exists(path)) return(list(note = "", status = "No saved note yet."))
+  record <- tryCatch(jsonlite::fromJSON(path), error = function(e) NULL)
+  expected <- if (is.null(record$note)) "" else note_signature(user$name, record$note, Sys.getenv("NOTES_SIGNING_KEY"))
+  if (is.null(record$signature) || !identical(record$signature, expected) || !identical(record$user, user$name)) {
+    return(list(note = "", status = "A saved note was found but its signature does not match (changed outside the app, or the signing key changed): not loaded."))
+  }
+  list(note = record$note, status = paste0("Note saved ", record$saved_at, " loaded (signature verified).", not_kept()))
+}
+
 # Every account for an admin, otherwise only the user's own; nobody sees nothing.
 visible_accounts <- function(user, data = accounts) {
   if (any(user$groups %in% admin_groups())) return(data)
@@ -72,7 +138,11 @@ ui <- fluidPage(
       tableOutput("summary"),
       h3("Your accounts"),
       textOutput("who"),
-      tableOutput("accounts")
+      tableOutput("accounts"),
+      h3("Your note"),
+      textAreaInput("note", "Kept for you between sessions", rows = 3, width = "100%"),
+      actionButton("save_note", "Save note"),
+      textOutput("note_status")
     )
   )
 )
@@ -83,7 +153,25 @@ server <- function(input, output, session) {
     admin <- any(user$groups %in% admin_groups())
     paste0("Signed in as ", if (nzchar(user$name)) user$name else "an unknown user", if (admin) " (admin: all accounts)" else "")
   })
-  output$accounts <- renderTable(visible_accounts(user), digits = 0)
+  output$accounts <- renderTable({
+    rows <- visible_accounts(user)
+    names(rows)[names(rows) == "revenue"] <- sprintf("revenue (%s)", currency())
+    rows
+  }, digits = 0)
+
+  unavailable <- notes_unavailable(user)
+  note_status <- reactiveVal(unavailable)
+  if (is.null(unavailable)) {
+    saved <- load_note(user)
+    updateTextAreaInput(session, "note", value = saved$note)
+    note_status(saved$status)
+  }
+  observeEvent(input$save_note, {
+    if (!is.null(unavailable)) return()
+    record <- save_note(user, input$note)
+    note_status(paste0("Note saved ", record$saved_at, " (signed).", not_kept()))
+  })
+  output$note_status <- renderText(note_status())
 
   sample_data <- reactive({
     req(input$n, input$seed)

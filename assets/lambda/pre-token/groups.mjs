@@ -8,7 +8,7 @@
  * bundler at synth time, and the same bytes give the same asset hash.
  */
 
-/** The user attribute the providers' group claims are mapped into (lib/config.ts GROUPS_ATTRIBUTE). */
+/** The user attribute the providers' group claims are mapped into (lib/config/identity-schema.ts GROUPS_ATTRIBUTE). */
 export const GROUPS_ATTRIBUTE = 'custom:groups';
 
 /**

@@ -12,7 +12,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, PutImageCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lib/config.js';
+import { loadConfig } from '../../../lib/config/index.js';
 import { createAwsClients, type AwsClients } from '../../../cli/lib/aws.js';
 import { DEFAULT_TIMING, type CommandContext } from '../../../cli/lib/context.js';
 import type { RunOptions, Runner } from '../../../cli/lib/exec.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
 import { buildApp } from '../../../lib/app.js';
-import type { Config } from '../../../lib/config.js';
+import type { Config } from '../../../lib/config/index.js';
 
 export interface Checked {
   name: string;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { OutputKeys, repositoryOutputKey, requiredOutputKeys, ExtraOutputKeys } from '../../../lib/outputs.js';
-import { cognitoDomainPrefix, stackIdSuffix } from '../../../lib/config.js';
+import { cognitoDomainPrefix, stackIdSuffix } from '../../../lib/config/index.js';
 import { refusedUserPoolChanges } from '../../../lib/cognito-changes.js';
 import { configVariant, contractOutputKeys, evaluate, only, render, resourcesOf, synth, type Synthesized } from './synth.js';
 

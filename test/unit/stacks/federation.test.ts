@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ExtraOutputKeys } from '../../../lib/outputs.js';
 import { GOOGLE, OKTA } from '../../support/identity-providers.js';
 import { configVariant, only, policyStatements, resourcesOf, synth, type Synthesized } from './synth.js';
-import { readSamlMetadata } from '../../../lib/config-files.js';
+import { readSamlMetadata } from '../../../lib/config/files.js';
 import { InputError } from '../../../lib/errors.js';
 
 /** Unlike the shared sample, maps the name claim too and has a GUID client id. */

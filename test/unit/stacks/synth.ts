@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parse, stringify } from 'yaml';
 import { buildApp } from '../../../lib/app.js';
-import { parseConfig, type Config } from '../../../lib/config.js';
-import { readSamlMetadata } from '../../../lib/config-files.js';
+import { parseConfig, type Config } from '../../../lib/config/index.js';
+import { readSamlMetadata } from '../../../lib/config/files.js';
 
 export const BUNDLED_CONFIG = join(import.meta.dirname, '../../../shinykit.yaml');
 
@@ -87,7 +87,7 @@ export function render(value: unknown): string {
       return parts.map(render).join(sep);
     }
     if ('Fn::Sub' in v && typeof v['Fn::Sub'] === 'string') return (v['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, '<$1>');
-    // The kit's one use of Select/Split: the first UUID group of the StackId (lib/constructs/stack-id.ts).
+    // The kit's one use of Select/Split: the first UUID group of the StackId (lib/stack-id.ts).
     if ('Fn::Select' in v && JSON.stringify(v).includes('AWS::StackId')) return '<stack-id-suffix>';
   }
   throw new Error(`cannot render ${JSON.stringify(value)}`);

@@ -28,7 +28,7 @@
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import type { Config } from '../config.js';
+import type { Config } from './config/index.js';
 import { assetsDir } from './assets.js';
 import { acmeProfile } from './site.js';
 

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { Config } from './config.js';
-import { InputError } from './errors.js';
+import type { Config } from './schema.js';
+import { InputError } from '../errors.js';
 
 /** SAML metadata XML by the `metadataFile` value as written in the config. */
 export type SamlMetadata = Readonly<Record<string, string>>;

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * `assets/<sub>`, from source (lib/constructs) or from the build (dist/lib/constructs);
+ * `assets/<sub>`, from source (lib/) or from the build (dist/lib/);
  * `marker` is a file that must be in it.
  */
 export function assetsDir(sub: string, marker: string): string {
-  for (const rel of ['../../assets', '../../../assets']) {
+  for (const rel of ['../assets', '../../assets']) {
     const dir = join(import.meta.dirname, rel, sub);
     if (existsSync(join(dir, marker))) return dir;
   }

@@ -4,7 +4,7 @@
  * Known to CloudFormation with no lookup, fixed for the stack's lifetime and
  * different for every stack created, so names built with it survive updates yet never
  * collide with what an earlier (retained, or rolled-back) stack left behind.
- * `stackIdSuffix` in lib/config.ts computes the same from a StackId string.
+ * `stackIdSuffix` in lib/config/domain-prefix.ts computes the same from a StackId string.
  */
 import { Aws, Fn } from 'aws-cdk-lib';
 

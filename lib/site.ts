@@ -3,7 +3,7 @@
  * host stack (bootstrap, certificate), which each derive it from the config.
  */
 import { Fn } from 'aws-cdk-lib';
-import type { Config } from '../config.js';
+import type { Config } from './config/index.js';
 
 /** Which kind of name the site has, and so which certificate the host asks for. */
 export type SiteMode = 'domain' | 'ip' | 'sslip';

@@ -68,6 +68,7 @@ function parseDays(value: string): number {
   return Number(value);
 }
 
+/** Every check that applies to the config, with its result. */
 export async function runDoctor(deps: DoctorDeps, opts: { httpGet?: HttpGet } = {}): Promise<DoctorReport> {
   // Identity providers (cognito.identityProviders) add one check each; none without providers.
   // cognito.email adds the SES checks; none without it.

@@ -48,6 +48,7 @@ export function logsCommand(): Command {
     });
 }
 
+/** Prints the target's events since `startTime` (with `follow`, new ones until `signal`); returns how many. */
 export async function runLogs(opts: LogsOptions, ctx: CommandContext): Promise<number> {
   const cfg = ctx.config();
   const outputs = await ctx.outputs();

@@ -40,6 +40,7 @@ export function statusCommand(): Command {
     });
 }
 
+/** The instance's state from EC2 and, when it runs, the host's own report through SSM. */
 export async function runStatus(ctx: CommandContext): Promise<StatusResult> {
   const outputs = await ctx.outputs();
   const instanceId = outputs.get(OutputKeys.HostInstanceId);

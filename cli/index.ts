@@ -100,6 +100,7 @@ export function processRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
       streams: { stdout: process.stdout, stderr: process.stderr },
     },
     timing: timingFrom(env),
+    env,
   };
 }
 

@@ -68,7 +68,7 @@ export async function runDeploy(opts: DeployOptions, ctx: CommandContext, deps: 
   // cdk runs in the project folder: give it the outputs path as it is from here.
   const outputsFile = resolve(ctx.options.outputs);
   ctx.out.info(`Deploying ${Object.values(stackNames(cfg)).join(' and ')} with the CDK CLI (a first deploy takes about 10 minutes)...`);
-  await runCdk(cdkInvocation('deploy', ctx.options, ['--require-approval', opts.requireApproval, '--outputs-file', outputsFile]), deps.runner);
+  await runCdk(cdkInvocation('deploy', ctx.options, ['--require-approval', opts.requireApproval, '--outputs-file', outputsFile], { env: ctx.env }), deps.runner);
 
   const outputs = readOutputsFile(outputsFile, Object.values(stackNames(cfg)));
   if (!outputs) {

@@ -94,7 +94,7 @@ export async function runDestroy(opts: DestroyOptions, ctx: CommandContext, deps
   // The data stack has termination protection (lib/app.ts), which makes `cdk destroy` fail;
   // the user has just confirmed the deletion, so lift it for this one stack.
   await allowStackDeletion(aws, stackNames(cfg).data);
-  await runCdk(cdkInvocation('destroy', ctx.options, ['--force']), deps.runner);
+  await runCdk(cdkInvocation('destroy', ctx.options, ['--force'], { env: ctx.env }), deps.runner);
   if (!opts.purge) return { destroyed: true, inventory };
 
   const purged = await purge(aws, inventory.kept, (line) => ctx.out.info(line));

@@ -47,7 +47,7 @@ export function planCommand(): Command {
       const ctx = createContext(cmd);
       // The schema and the files it names (build contexts, Dockerfiles): a ConfigError exits 2 with every problem.
       const config = loadCheckedConfig(ctx.options.config);
-      const region = deployRegion({ flag: ctx.options.region, configRegion: config.region, profile: ctx.options.profile });
+      const region = deployRegion({ flag: ctx.options.region, configRegion: config.region, profile: ctx.options.profile }, ctx.env);
       if (config.region && ctx.options.region && ctx.options.region !== config.region) {
         ctx.out.warn(`shinykit.yaml pins region ${config.region}: the stacks deploy there, so plan ignores --region ${ctx.options.region}`);
       }

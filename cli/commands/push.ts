@@ -155,7 +155,7 @@ export interface PushDeps {
 
 export async function runPush(opts: PushOptions, ctx: CommandContext, deps: PushDeps = {}): Promise<PushResult> {
   const runner = deps.runner ?? run;
-  const env = deps.env ?? process.env;
+  const env = deps.env ?? ctx.env;
   const cfg = ctx.config();
   const configFile = ctx.options.config;
   const apps = selectApps(cfg, opts.apps);

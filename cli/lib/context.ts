@@ -49,11 +49,14 @@ export const DEFAULT_TIMING: Timing = { hostCommandPollMs: 1000, applyPollMs: 30
 export interface Runtime {
   readonly io: IoFacts;
   readonly timing: Timing;
+  /** The environment commands consult for their documented settings (AWS_PROFILE, SHINYKIT_REGISTRY, ...). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /**
  * Without an entry (a program built by a test or by docs/readme-gen.ts): plain text to the
- * process's streams, as if nothing were a terminal, and the normal waits.
+ * process's streams, as if nothing were a terminal, the normal waits, and the process's
+ * environment as it is.
  */
 const PLAIN_RUNTIME: Runtime = {
   io: {
@@ -63,6 +66,7 @@ const PLAIN_RUNTIME: Runtime = {
     streams: { stdout: { write: (t: string) => process.stdout.write(t) }, stderr: { write: (t: string) => process.stderr.write(t) } },
   },
   timing: DEFAULT_TIMING,
+  env: process.env,
 };
 
 const runtimes = new WeakMap<Command, Runtime>();
@@ -82,6 +86,7 @@ export interface CommandContext {
   readonly options: GlobalOptions;
   readonly out: IoHost;
   readonly timing: Timing;
+  readonly env: Runtime['env'];
   config(): Config;
   outputs(): Promise<StackOutputs>;
   /** Region: --region, else shinykit.yaml's region, else the outputs' Region, else the SDK's own default chain. */
@@ -123,7 +128,7 @@ export function createContext(cmd: Command): CommandContext {
   };
   // A misspelt --profile otherwise surfaces as "Could not load credentials" after a timeout.
   const clientsFor = (region: string | undefined): AwsClients => {
-    if (options.profile && !profileInfo(options.profile).exists) {
+    if (options.profile && !profileInfo(options.profile, runtime.env).exists) {
       throw new UsageError(`the AWS profile "${options.profile}" does not exist (it is in neither ~/.aws/config nor ~/.aws/credentials)`, {
         hint: `create it with \`aws configure --profile ${options.profile}\` (or \`aws configure sso\`), or pass another --profile`,
       });
@@ -134,6 +139,7 @@ export function createContext(cmd: Command): CommandContext {
     options,
     out,
     timing: runtime.timing,
+    env: runtime.env,
     config: () => {
       if (options.configMissing) throw missingConfigError();
       return (config ??= loadConfig(options.config));

@@ -70,6 +70,7 @@ describe('the entry builds the runtime every command context gets', () => {
         streams: { stdout: { write: (t: string) => (written.stdout += t) }, stderr: { write: (t: string) => (written.stderr += t) } },
       },
       timing: DEFAULT_TIMING,
+      env: {},
     };
     return { runtime, written };
   };

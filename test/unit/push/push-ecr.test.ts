@@ -59,6 +59,7 @@ function context(): CommandContext & { logs: string[] } {
     options,
     out,
     timing: DEFAULT_TIMING,
+    env: {}, // no SHINYKIT_BUILDER or SHINYKIT_REGISTRY from the machine running the tests
     config: () => loadConfig(project.config),
     outputs: () => loadStackOutputs(loadConfig(project.config), { outputsFile: options.outputs }),
     aws: async () => clients,
@@ -100,7 +101,7 @@ describe('push against ECR (moto) with the docker builder (recorded)', () => {
     const { runner, calls } = dockerRecorder();
     let applied = 0;
     const ctx = context();
-    const result = await runPush({}, ctx, { runner, env: {}, apply: async () => void applied++ });
+    const result = await runPush({}, ctx, { runner, apply: async () => void applied++ });
 
     expect(result.apps.map((a) => [a.id, a.status, a.built])).toEqual([
       ['hello', 'skipped', false],
@@ -135,7 +136,7 @@ describe('push against ECR (moto) with the docker builder (recorded)', () => {
     await seedEcr({ pushHello: false });
     const { runner } = dockerRecorder('world');
     let applied = 0;
-    const result = await runPush({ concurrency: 1 }, context(), { runner, env: {}, apply: async () => void applied++ });
+    const result = await runPush({ concurrency: 1 }, context(), { runner, apply: async () => void applied++ });
     expect(result.failed).toBe(1);
     expect(result.apps.map((a) => a.status)).toEqual(['pushed', 'failed']);
     expect(result.apps[1]!.error).toBe('the docker build failed');
@@ -147,7 +148,7 @@ describe('push against ECR (moto) with the docker builder (recorded)', () => {
 
   it('a missing ECR repository is reported as such, before any build', async () => {
     const { runner, calls } = dockerRecorder();
-    await expect(runPush({ apply: false }, context(), { runner, env: {} })).rejects.toThrow(
+    await expect(runPush({ apply: false }, context(), { runner })).rejects.toThrow(
       /ECR repository e2e\/(hello|world) does not exist/,
     );
     expect(calls.filter((c) => c.cmd === 'docker')).toHaveLength(0);
@@ -155,7 +156,7 @@ describe('push against ECR (moto) with the docker builder (recorded)', () => {
 
   it('a missing Repository output names the key and the file', async () => {
     writeFileSync(join(project.dir, 'cdk-outputs.json'), JSON.stringify({ 'e2e-data': { RepositoryHello: `${ACCOUNT_HOST}/e2e/hello` } }));
-    await expect(runPush({ apply: false }, context(), { runner: dockerRecorder().runner, env: {} })).rejects.toThrow(
+    await expect(runPush({ apply: false }, context(), { runner: dockerRecorder().runner })).rejects.toThrow(
       /output "RepositoryWorld" is missing from .*cdk-outputs.json/,
     );
   });

@@ -9,7 +9,7 @@
  * Test hooks (for tests that run the built CLI against moto_server, where a host
  * answers at once and waiting seconds between polls only slows the test):
  *   SHINYKIT_APPLY_POLL_MS    how often apply and the host's read-only scripts (status,
- *                             logs, apply's session count) poll their SSM command
+ *                             apply's session count) poll their SSM command
  *   SHINYKIT_SESSION_POLL_MS  how often `apply --wait-for-sessions` counts open sessions
  *   SHINYKIT_LOGS_POLL_MS     how often `logs --follow` asks for new events
  */
@@ -17,7 +17,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { commandEntries, type CommandEntry } from './commands/index.js';
 import { manifestHelp, placeholderCommands, readManifest } from './commands/manifest.js';
-import { attachRuntime, DEFAULT_TIMING, type Runtime, type Timing } from './lib/context.js';
+import { attachRuntime, DEFAULT_TIMING, type Runtime, type Timing } from './lib/runtime.js';
 import { reportError } from './lib/errors.js';
 import { useColor } from './lib/io-host.js';
 

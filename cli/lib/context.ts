@@ -3,8 +3,8 @@
  * its waits, and lazily loaded config, stack outputs and AWS clients (each loaded once).
  *
  * The outside world reaches commands only through here: the entry (cli/index.ts)
- * reads the process (terminal, CI, NO_COLOR, test hooks) once into a Runtime and
- * attaches it to the program; createContext(cmd) finds it from any subcommand.
+ * reads the process (terminal, CI, NO_COLOR, test hooks, environment) once into a
+ * Runtime (cli/lib/runtime.ts) attached to the program; createContext(cmd) finds it.
  */
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../lib/config/index.js';
@@ -12,8 +12,9 @@ import { OutputKeys } from '../../lib/outputs.js';
 import { createAwsClients, type AwsClients } from './aws.js';
 import { profileInfo } from './aws-profile.js';
 import { ShinykitError, UsageError } from './errors.js';
-import { createIoHost, type IoFacts, type IoHost } from './io-host.js';
+import { createIoHost, type IoHost } from './io-host.js';
 import { CONFIG_FILE, projectPaths } from './project.js';
+import { runtimeOf, type Runtime, type Timing } from './runtime.js';
 import { loadStackOutputs, type StackOutputs } from './stack-outputs.js';
 
 export interface GlobalOptions {
@@ -29,57 +30,6 @@ export interface GlobalOptions {
   /** false with --no-color. */
   readonly color?: boolean;
   readonly quiet?: boolean;
-}
-
-/** How often commands poll while they wait (milliseconds). */
-export interface Timing {
-  /** A host's read-only script run through SSM (status, logs' host part, apply's session count). */
-  readonly hostCommandPollMs: number;
-  /** apply: the deliver command on the host. */
-  readonly applyPollMs: number;
-  /** apply --wait-for-sessions: the open sessions. */
-  readonly sessionPollMs: number;
-  /** logs --follow: new log events. */
-  readonly logsPollMs: number;
-}
-
-export const DEFAULT_TIMING: Timing = { hostCommandPollMs: 1000, applyPollMs: 3000, sessionPollMs: 30_000, logsPollMs: 2000 };
-
-/** What the entry knows about the process a command runs in. */
-export interface Runtime {
-  readonly io: IoFacts;
-  readonly timing: Timing;
-  /** The environment commands consult for their documented settings (AWS_PROFILE, SHINYKIT_REGISTRY, ...). */
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-/**
- * Without an entry (a program built by a test or by docs/readme-gen.ts): plain text to the
- * process's streams, as if nothing were a terminal, the normal waits, and the process's
- * environment as it is.
- */
-const PLAIN_RUNTIME: Runtime = {
-  io: {
-    isTTY: { stdin: false, stdout: false, stderr: false },
-    isCI: false,
-    noColor: false,
-    streams: { stdout: { write: (t: string) => process.stdout.write(t) }, stderr: { write: (t: string) => process.stderr.write(t) } },
-  },
-  timing: DEFAULT_TIMING,
-  env: process.env,
-};
-
-const runtimes = new WeakMap<Command, Runtime>();
-
-/** Called by the entry on the root program: every command's context is built from `runtime`. */
-export function attachRuntime(program: Command, runtime: Runtime): void {
-  runtimes.set(program, runtime);
-}
-
-function runtimeOf(cmd: Command): Runtime {
-  let root = cmd;
-  while (root.parent) root = root.parent;
-  return runtimes.get(root) ?? PLAIN_RUNTIME;
 }
 
 export interface CommandContext {

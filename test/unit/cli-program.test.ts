@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { commandEntries } from '../../cli/commands/index.js';
 import { fileURLToPath } from 'node:url';
 import { createProgram, entriesFor, timingFrom } from '../../cli/index.js';
-import { DEFAULT_TIMING, type Runtime } from '../../cli/lib/context.js';
+import { DEFAULT_TIMING, type Runtime } from '../../cli/lib/runtime.js';
 import { readManifest } from '../../cli/commands/manifest.js';
 import { runCli } from '../support/cli.js';
 

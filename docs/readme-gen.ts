@@ -35,7 +35,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
   'tls.sslip': 'Without `domain`: serve `https://<elastic-ip>.sslip.io` instead of the bare IP. Not recommended: every sslip.io user shares one Let\'s Encrypt quota, which often runs out.',
   host: 'The EC2 instance that runs nginx, ShinyProxy and the app containers.',
   'host.instanceType': 'EC2 instance type. Graviton types (`t4g.*`, `m7g.*`, ...) run arm64: images are built for linux/arm64 and an arm64 AMI is used. `validate` checks it against the EC2 instance types known to the kit (cfn-lint\'s list, `scripts/gen-instance-types.mjs`).',
-  'host.volumeGiB': 'Root volume size (gp3, encrypted). Holds the OS and every app image.',
+  'host.volumeGiB': 'Root volume size (gp3, encrypted). Holds the OS, every app image and the apps\' `storage` (lost if the host is replaced).',
   'host.sshCidr': 'Opens port 22 to this IPv4 CIDR only. Absent: no SSH at all (use SSM Session Manager). A range wider than /16 (0.0.0.0/0 is the whole internet) is refused unless `allowSshFromAnywhere` is set.',
   'host.allowSshFromAnywhere': 'Acknowledges an `sshCidr` wider than /16, such as 0.0.0.0/0. `shinykit plan` still warns about it.',
   'host.shinyproxyJarSha256': 'SHA-256 of the ShinyProxy jar the host downloads; the host refuses a jar that does not match.',
@@ -110,6 +110,10 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
   'ecs.egress': 'How tasks reach ECR and CloudWatch: `nat` (one NAT gateway; apps can reach the internet) or `endpoints` (VPC endpoints; no internet).',
   'ecs.architecture': 'CPU architecture of the tasks (and of the images `push` builds). Default: the host\'s.',
   'ecs.logRetentionDays': 'Days CloudWatch keeps the app containers\' logs.',
+  'apps[].storage': 'A directory that outlives the app\'s container (README, "Storage that persists"): Docker volumes on the host\'s disk, or with `backend: ecs` an EFS access point per app.',
+  'apps[].storage.scope': '`user`: each user gets their own directory, which no other user\'s session sees (keyed by the Cognito `sub`; `backend: docker` only, not with `seats`). `shared`: one directory for everyone who opens the app.',
+  'apps[].storage.path': 'Where it is mounted in the container, also given to the app as `SHINYKIT_STORAGE_DIR`. The image must contain this directory, owned by the user the app runs as. Not under /bin, /boot, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr or /var.',
+  'apps[].storage.sizeGiB': 'Expected size of one user\'s directory (`scope: user`) or of the shared one. Not enforced: `plan` checks `host.volumeGiB` has room for it × `--mau` users.',
   'apps[].env': 'Extra environment variables for the container. Not for secrets: they are written into application.yml.',
 };
 

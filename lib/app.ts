@@ -3,6 +3,7 @@
  * Pure apart from synthesis: bin/shinykit.ts loads the config, `shinykit plan`
  * and the tests call `buildApp` in-process.
  */
+import { efsStorageRefs } from './constructs/efs-storage.js';
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Config } from './config/index.js';
@@ -81,6 +82,7 @@ export function buildApp(cfg: Config, opts: BuildAppOptions = {}): { app: App; d
     userPoolArn: data.identity.userPool.userPoolArn,
     userPoolClientId: data.identity.client.userPoolClientId,
     cognitoDomainUrl: data.cognitoDomainUrl,
+    storage: data.storage ? efsStorageRefs(data.storage) : undefined,
   });
   host.addStackDependency(data, 'the host uses the user pool, the client and the Elastic IP');
 

@@ -75,7 +75,14 @@ export const ExtraOutputKeys = {
   EcsExecutionRoleArn: 'EcsExecutionRoleArn',
   /** Prefix of the CloudWatch Logs groups of app tasks (ShinyProxy appends sp-<proxy id>). */
   EcsLogGroupPrefix: 'EcsLogGroupPrefix',
+  /** Data stack, backend: ecs with apps[].storage: the EFS file system holding the apps' storage. */
+  EcsStorageFileSystemId: 'EcsStorageFileSystemId',
 } as const;
+
+/** `EcsStorageAccessPoint<AppKey>`: the id of the app's EFS access point (backend: ecs, apps[].storage). */
+export function ecsStorageAccessPointOutputKey(app: Pick<AppConfig, 'id'> | string): string {
+  return `EcsStorageAccessPoint${appKey(typeof app === 'string' ? app : app.id)}`;
+}
 
 /** `EcsTaskRole<AppKey>`: the ARN of the app's own task role (backend: ecs). */
 export function ecsTaskRoleOutputKey(app: Pick<AppConfig, 'id'> | string): string {
@@ -109,6 +116,8 @@ export function ecsOutputKeys(cfg: Pick<Config, 'apps'>): string[] {
     ExtraOutputKeys.EcsExecutionRoleArn,
     ExtraOutputKeys.EcsLogGroupPrefix,
     ...cfg.apps.map((a) => ecsTaskRoleOutputKey(a)),
+    ...(cfg.apps.some((a) => a.storage) ? [ExtraOutputKeys.EcsStorageFileSystemId] : []),
+    ...cfg.apps.filter((a) => a.storage).map((a) => ecsStorageAccessPointOutputKey(a)),
   ];
 }
 

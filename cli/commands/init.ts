@@ -109,6 +109,7 @@ apps:                               # each app: a Docker build context; \`npx sh
     groups: [admin_users, shiny_users]   # who may open it
     memory: 512m                    # container limits (t3.small fits about two sessions of each; see shinykit plan)
     cpus: 1
+    # storage: {}                   # keep each user's notes between sessions (README: Storage that persists)
   - id: dash-demo
     kind: dash
     displayName: Dash demo
@@ -117,6 +118,7 @@ apps:                               # each app: a Docker build context; \`npx sh
     groups: [admin_users, dash_users]
     memory: 512m
     cpus: 1
+    # storage: {}
 `;
 }
 

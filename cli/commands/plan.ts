@@ -149,7 +149,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
   const capacity = describeCapacity(cfg);
   const messages = stacks.flatMap((s) => s.messages);
   const deployed: DeployedComparison = opts.deployed ? await opts.deployed(stacks) : { compared: false, reason: 'offline (--offline)' };
-  const extra = await collectSections({ config: cfg, configFile: opts.configFile, configDir, stacks, templates, region }, opts.sections ?? PLAN_SECTIONS);
+  const extra = await collectSections({ config: cfg, configFile: opts.configFile, configDir, stacks, templates, region, mau: opts.mau }, opts.sections ?? PLAN_SECTIONS);
 
   const findings: PlanFinding[] = [
     ...apps.flatMap((a) => a.problems.map((p) => ({ level: 'error' as const, source: 'apps', message: `${a.id}: ${p}; \`shinykit push\` would fail` }))),

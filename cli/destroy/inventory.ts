@@ -4,8 +4,8 @@
  * RetainExceptOnCreate), so the list follows the stacks rather than a copy of them;
  * which ones exist, and how big they are, from the stack outputs and AWS.
  */
-import type { Config } from '../../lib/config/index.js';
-import { OutputKeys } from '../../lib/outputs.js';
+import { HOST_STORAGE_METADATA_KEY, type Config } from '../../lib/config/index.js';
+import { ExtraOutputKeys, OutputKeys } from '../../lib/outputs.js';
 import type { CfnTemplate } from '../plan/template.js';
 import type { PriceTable } from '../plan/prices.js';
 import type { StackOutputs } from '../lib/stack-outputs.js';
@@ -70,6 +70,8 @@ const FRIENDLY: Record<string, [string, string]> = {
   'AWS::Cognito::UserPoolGroup': ['Cognito group (its memberships are lost)', 'Cognito groups (their memberships are lost)'],
   'AWS::Cognito::UserPoolIdentityProvider': ['identity provider link', 'identity provider links'],
   'AWS::Route53::RecordSet': ['DNS record', 'DNS records'],
+  'AWS::EFS::AccessPoint': ['EFS access point (the files stay in the file system)', 'EFS access points (the files stay in the file system)'],
+  'AWS::EFS::MountTarget': ['EFS mount target', 'EFS mount targets'],
 };
 
 /** Bookkeeping resources nobody needs to hear about. */
@@ -103,6 +105,8 @@ export function buildInventory(input: {
       kept.push(keptResource(type, logicalId, res.Properties ?? {}, { config, outputs, table, hours, regionNote, details }));
     }
     const items = [...counts].map(([type, n]) => `${n} ${friendly(type, n)}`);
+    const storage = hostStorageIn(stack.template);
+    if (storage.length > 0) items.push(`the saved storage of ${storage.join(', ')} (apps[].storage, on the host's disk)`);
     deleted.push({ stack: stack.name, items: [`the CloudFormation stack ${stack.name}`, ...items] });
   }
   const prefix = `/shinykit/${config.name}/`;
@@ -173,9 +177,27 @@ function keptResource(
       // Kept so a failed first create leaves its logs; it empties itself by its retention.
       return { kind: 'other', label: `CloudWatch log group ${name}`, id: name, why: 'it holds the host\'s logs until its retention ends', monthly: 0, costNote: 'stored logs only, a few cents per GB-month' };
     }
+    case 'AWS::EFS::FileSystem': {
+      const id = c.outputs.find(ExtraOutputKeys.EcsStorageFileSystemId) ?? logicalId;
+      return {
+        kind: 'other',
+        label: `EFS file system ${id}`,
+        id,
+        why: 'it holds the apps\' saved storage (apps[].storage with backend: ecs)',
+        costNote: 'billed per GB-month stored (EFS pricing page); delete it with `aws efs delete-file-system` once the files are not needed',
+      };
+    }
     default:
       return { kind: 'other', label: `${type} ${logicalId}`, id: logicalId, why: 'its DeletionPolicy keeps it', costNote: 'see the AWS pricing page for its type' };
   }
+}
+
+/** App ids whose storage is on a host instance of this template (its shinykit:storage metadata). */
+function hostStorageIn(t: CfnTemplate): string[] {
+  return Object.values(t.Resources ?? {}).flatMap((r) => {
+    const apps = (r as { Metadata?: Record<string, { apps?: Array<{ id?: unknown }> }> }).Metadata?.[HOST_STORAGE_METADATA_KEY]?.apps;
+    return r.Type === 'AWS::EC2::Instance' && Array.isArray(apps) ? apps.flatMap((a) => (typeof a.id === 'string' ? [a.id] : [])) : [];
+  });
 }
 
 function friendly(type: string, n: number): string {

@@ -9,6 +9,7 @@
  */
 import { fullDiff, ResourceImpact, type ResourceDifference } from '@aws-cdk/cloudformation-diff';
 import { refusedUserPoolChanges, type RefusedChange } from '../../lib/cognito-changes.js';
+import { HOST_STORAGE_METADATA_KEY, type HostStorageApp } from '../../lib/config/index.js';
 import type { CfnTemplate } from './template.js';
 
 export type FindingKind =
@@ -49,6 +50,8 @@ export interface ChangeFinding {
   /** Members of the group now (ListUsersInGroup); undefined when unknown. */
   readonly members?: number;
   readonly repository?: string;
+  /** Apps whose saved storage a host replacement deletes. */
+  readonly storageApps?: readonly string[];
 }
 
 /** One resource the deploy would change, as the diff engine sees it. */
@@ -92,6 +95,8 @@ export const STATEFUL_TYPES: readonly string[] = [
   'AWS::EC2::EIP',
   'AWS::EC2::Instance',
   'AWS::Logs::LogGroup',
+  // backend: ecs app storage (lib/constructs/efs-storage.ts).
+  'AWS::EFS::FileSystem',
 ];
 
 const LOSING: readonly string[] = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE, ResourceImpact.WILL_DESTROY, ResourceImpact.WILL_ORPHAN];
@@ -114,6 +119,8 @@ export function analyzeChanges(stacks: readonly StackTemplates[], facts: ChangeF
     const currentRepos = new Set(namesOf(s.current, 'AWS::ECR::Repository', 'RepositoryName'));
     const natAddresses = natGatewayAddresses(s.current);
     const addedInstances = diff.resources.filter((r) => r?.isAddition === true && r.newResourceType === 'AWS::EC2::Instance');
+    const addedHostMetadata: unknown[] = [];
+    addedInstances.forEachDifference((_id: string, r: ResourceDifference) => addedHostMetadata.push(r.newValue?.Metadata));
     diff.resources.forEachDifference((logicalId: string, r: ResourceDifference) => {
       const impact = r.changeImpact;
       if (impact === ResourceImpact.NO_CHANGE) return;
@@ -124,7 +131,7 @@ export function analyzeChanges(stacks: readonly StackTemplates[], facts: ChangeF
       for (const x of refused.filter((x) => x.logicalId === logicalId)) {
         findings.push({ ...at, kind: 'refused', code: x.code, summary: x.message, safePath: x.fix });
       }
-      for (const f of ruleFindings(r, { ...at, facts, currentRepos, natAddresses, hostAdded: addedInstances.differenceCount > 0 })) findings.push(f);
+      for (const f of ruleFindings(r, { ...at, facts, currentRepos, natAddresses, hostAdded: addedInstances.differenceCount > 0, addedHostMetadata })) findings.push(f);
       if (findings.length === before && STATEFUL_TYPES.includes(resourceType) && LOSING.includes(impact) && !natAddresses.has(logicalId)) {
         findings.push({
           ...at,
@@ -146,6 +153,8 @@ interface RuleContext {
   readonly facts: ChangeFacts;
   readonly currentRepos: ReadonlySet<string>;
   readonly hostAdded: boolean;
+  /** Metadata of the instances the deploy adds (a host whose user data changed gets a new logical id). */
+  readonly addedHostMetadata: readonly unknown[];
   /** Logical ids of Elastic IPs that a NAT gateway uses in the deployed template. */
   readonly natAddresses: ReadonlySet<string>;
 }
@@ -280,6 +289,11 @@ function ruleFindings(r: ResourceDifference, c: RuleContext): ChangeFinding[] {
       // The host's logical id carries a hash of its user data, so a change there is
       // a remove and an add, not a replacement in the diff.
       if (!replaced && !(removed && c.hostAdded)) break;
+      const storage = hostStorageOf(r, c.addedHostMetadata);
+      if (storage.length > 0) {
+        out.push(hostStorageLost(at, storage, c.impact === ResourceImpact.MAY_REPLACE));
+        break;
+      }
       out.push({
         ...at,
         kind: 'disruption',
@@ -294,6 +308,38 @@ function ruleFindings(r: ResourceDifference, c: RuleContext): ChangeFinding[] {
     }
   }
   return out;
+}
+
+/**
+ * The apps whose storage is on the host's disk, from the instance's shinykit:storage metadata
+ * in the deployed and the new template (either may list an app: storage added since the last
+ * deploy reaches the host through `apply`, so the new config counts too).
+ */
+function hostStorageOf(r: ResourceDifference, addedMetadata: readonly unknown[]): HostStorageApp[] {
+  const byId = new Map<string, HostStorageApp>();
+  for (const metadata of [r.oldValue?.Metadata, r.newValue?.Metadata, ...addedMetadata]) {
+    const apps = (metadata as Record<string, { apps?: unknown }> | undefined)?.[HOST_STORAGE_METADATA_KEY]?.apps;
+    if (!Array.isArray(apps)) continue;
+    for (const a of apps as HostStorageApp[]) if (typeof a?.id === 'string' && !byId.has(a.id)) byId.set(a.id, a);
+  }
+  return [...byId.values()];
+}
+
+/** A host replacement that deletes apps' saved data: data loss, named per app. */
+function hostStorageLost(at: Omit<ChangeFinding, 'kind' | 'code' | 'summary'>, storage: readonly HostStorageApp[], maybe: boolean): ChangeFinding {
+  const apps = storage.map((a) => `${a.id} (${a.scope === 'user' ? "every user's files" : 'its shared files'})`).join(', ');
+  return {
+    ...at,
+    kind: 'data-loss',
+    code: 'host-replaced',
+    storageApps: storage.map((a) => a.id),
+    summary:
+      `the host ${maybe ? 'may be replaced (CloudFormation decides at deploy)' : 'would be replaced'}, and its disk with it: ` +
+      `the saved storage of ${apps} is deleted; open sessions are dropped and the site is down while the new host installs`,
+    safePath:
+      'snapshot the host\'s disk before deploying and copy the shinykit_* volumes back onto the new host ' +
+      '(README, "Storage that persists"), or undo the change that replaces the host',
+  };
 }
 
 /** Elastic IPs whose AllocationId a NAT gateway takes (`Fn::GetAtt [<eip>, AllocationId]`). */

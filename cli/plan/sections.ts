@@ -6,6 +6,7 @@
  * makes plan exit non-zero; a warning does with --strict).
  */
 import type { Config } from '../../lib/config/index.js';
+import { storageSection } from './storage.js';
 import type { SynthesizedStack } from './synth.js';
 import type { CfnTemplate } from './template.js';
 
@@ -27,6 +28,8 @@ export interface PlanSectionInput {
   readonly templates: readonly CfnTemplate[];
   /** The region the stacks deploy to, when known (see deployRegion). */
   readonly region?: string;
+  /** Expected users (plan's --mau), for sections that size something per user. */
+  readonly mau?: number;
 }
 
 export interface PlanSection<T = unknown> {
@@ -49,7 +52,9 @@ export interface CollectedSection {
 }
 
 // One line per section module, in the order they print. (i12: deployed-kit changes, i13: TLS, i15: capacity.)
-export const PLAN_SECTIONS: readonly PlanSection[] = [];
+export const PLAN_SECTIONS: readonly PlanSection[] = [
+  storageSection as PlanSection,
+];
 
 export async function collectSections(input: PlanSectionInput, sections: readonly PlanSection[] = PLAN_SECTIONS): Promise<CollectedSection[]> {
   const out: CollectedSection[] = [];

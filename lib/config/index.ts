@@ -8,6 +8,7 @@
  * - fields.ts           field types several sections share (names, CIDRs, URLs)
  * - load.ts             reading and parsing the file, with the line of every problem
  * - files.ts            files the config names (SAML metadata), read at the edge
+ * - storage.ts          `apps[].storage` and its rules
  * - derived.ts, domain-prefix.ts, fargate.ts, versions.ts, instance-types.ts: values
  *   derived from a config, and the tables they need
  */
@@ -18,6 +19,7 @@ export * from './domain-prefix.js';
 export { DEFAULT_FARGATE_SIZE, FARGATE_SIZES, ecsSettings, fargateSize, memoryMiB } from './fargate.js';
 export { DEFAULT_SHINYPROXY_VERSION, MIN_SHINYPROXY_VERSION, compareVersions } from './versions.js';
 export { instanceTypeProblem } from './instance-types.js';
+export { DEFAULT_STORAGE_PATH, HOST_STORAGE_METADATA_KEY, STORAGE_DIR_ENV, hostStorageApps, type HostStorageApp, type StorageConfig } from './storage.js';
 export { GOOGLE_PROVIDER_NAME, GROUPS_ATTRIBUTE, SAML_EMAIL_CLAIM, SES_ALTERNATE_REGIONS, type IdentityProviderConfig } from './identity-schema.js';
 export {
   groupSendingProviders,

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { GroupSchema, CognitoSchema, EmailSchema } from './identity-schema.js';
+import { StorageSchema } from './storage.js';
 import { AppSchema, ConfigObject, ConfigSchema, EcsSchema, FargateSchema, HostSchema, ShinyProxySchema, TlsSchema, type Config } from './schema.js';
 
 // ConfigError and its problems live in ./errors.ts (which the CLI's error mapper loads
@@ -130,6 +131,7 @@ function allowedKeysHint(path: readonly PropertyKey[]): string {
     'apps.[]': AppSchema,
     ecs: EcsSchema,
     'apps.[].fargate': FargateSchema,
+    'apps.[].storage': StorageSchema,
   };
   const schema = byPath[key] ?? (/^cognito\.groups\.[^.]+$/.test(key) ? GroupSchema : undefined);
   return schema ? ` (allowed: ${Object.keys(schema.shape).join(', ')})` : '';

@@ -13,6 +13,7 @@ import { cidr, dnsLabel, groupChecker, groupName, isIpv4Cidr, port, EMAIL, hostn
 import { CognitoSchema, RESERVED_PREFIX_WORDS } from './identity-schema.js';
 import { checkIdentity } from './identity-rules.js';
 import { INSTANCE_TYPE, instanceTypeProblem } from './instance-types.js';
+import { StorageSchema, checkStorage } from './storage.js';
 import { DEFAULT_SHINYPROXY_VERSION, MIN_SHINYPROXY_VERSION, SEMVER, compareVersions, versionFromNumber } from './versions.js';
 
 /** Docker's memory syntax, as ShinyProxy passes it through: 512m, 1g, 1.5g. */
@@ -68,6 +69,8 @@ export const AppSchema = z.strictObject({
     .optional(),
   /** Extra environment for the app container (no secrets: it lands in application.yml). */
   env: z.record(z.string(), z.string({ error: 'expected a string value' })).optional(),
+  /** A directory that outlives the container, per user or shared (lib/config/storage.ts). */
+  storage: StorageSchema.optional(),
   /** Fargate task size with `backend: ecs`; derived from cpus/memory (or 512/1024) when absent. */
   fargate: FargateSchema.optional(),
 });
@@ -244,6 +247,7 @@ export const ConfigSchema = ConfigObject
       });
     }
     checkEcs(cfg, ctx);
+    checkStorage(cfg, ctx);
     if (cfg.cognito.domainPrefix === undefined && RESERVED_PREFIX_WORDS.some((w) => cfg.name.includes(w))) {
       ctx.addIssue({
         code: 'custom',

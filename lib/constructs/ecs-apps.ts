@@ -32,12 +32,14 @@
 import { ArnFormat, Fn, RemovalPolicy, Stack, Validations, type CfnElement, type CfnResource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { appPort, type Config } from '../config/index.js';
 import { PROJECT_TAG_KEY, appLogGroupPrefix } from '../outputs.js';
+import type { EfsStorageRefs } from './efs-storage.js';
 import { grantEcrPull, nagArn } from './host.js';
 import { stackIdSuffixToken } from '../stack-id.js';
 
@@ -86,6 +88,8 @@ export interface EcsAppsProps {
   readonly repositoryArns: readonly string[];
   /** How long app logs are kept (days). */
   readonly logRetentionDays: number;
+  /** apps[].storage on EFS (lib/constructs/efs-storage.ts): mount targets and the task roles' rights. */
+  readonly storage?: EfsStorageRefs;
 }
 
 export class EcsApps extends Construct {
@@ -102,6 +106,8 @@ export class EcsApps extends Construct {
   readonly logGroups: ReadonlyMap<string, logs.LogGroup>;
   /** Makes sure ECS's service-linked role exists before the cluster is created. */
   readonly serviceLinkedRole: cr.AwsCustomResource;
+  /** Only with app storage: the EFS mount targets' security group (NFS from the app tasks only). */
+  readonly storageSecurityGroup?: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: EcsAppsProps) {
     super(scope, id);
@@ -185,10 +191,40 @@ export class EcsApps extends Construct {
       );
     }
     this.taskRoles = taskRoles;
+    if (props.storage) this.storageSecurityGroup = this.connectStorage(props, props.storage);
 
     this.hostPolicy = this.grantShinyProxy(props.hostRole, cfg);
 
     this.acknowledge();
+  }
+
+  /**
+   * The storage file system reachable from the app tasks: a mount target in each app subnet
+   * (one per availability zone, as EFS requires), NFS (2049) admitted from the app tasks'
+   * security group only, and each app's task role allowed to mount and write through its own
+   * access point only (ECS mounts with the task role when `enable-iam` is set).
+   */
+  private connectStorage(props: EcsAppsProps, storage: EfsStorageRefs): ec2.SecurityGroup {
+    const sg = new ec2.SecurityGroup(this, 'StorageSecurityGroup', {
+      vpc: props.vpc,
+      description: 'shinykit app storage (EFS): NFS from the app tasks only',
+      allowAllOutbound: false,
+    });
+    sg.addIngressRule(this.securityGroup, ec2.Port.tcp(2049), 'NFS from the app tasks');
+    props.vpc.selectSubnets(props.subnets).subnetIds.forEach((subnetId, i) => {
+      new efs.CfnMountTarget(this, `StorageMountTarget${i + 1}`, { fileSystemId: storage.fileSystemId, subnetId, securityGroups: [sg.securityGroupId] });
+    });
+    for (const [appId, accessPointArn] of storage.accessPointArns) {
+      this.taskRoles.get(appId)!.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'OwnStorage',
+          actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+          resources: [storage.fileSystemArn],
+          conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': accessPointArn } },
+        }),
+      );
+    }
+    return sg;
   }
 
   /** Exactly the calls ShinyProxy's ECS backend makes, scoped as far as IAM allows. */

@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { hostArchitecture, type Config } from '../config/index.js';
+import { HOST_STORAGE_METADATA_KEY, hostArchitecture, hostStorageApps, type Config } from '../config/index.js';
 import { HOST_ASSET_EXCLUDE, buildHostUserData, hostAssetsDir } from '../host-bootstrap.js';
 
 export interface HostProps {
@@ -195,11 +195,14 @@ export class Host extends Construct {
     // cfn-lint (E1152) expects a literal ami-… id; `resolve:ssm:` is EC2's documented
     // launch-time form (see AL2023_AMI_PARAMETERS), so skip that one check here only.
     cfnInstance.addMetadata('cfn-lint', { config: { ignore_checks: ['E1152'] } });
+    // Which apps keep saved data on this instance's disk, for plan's host-replacement warning.
+    const storage = hostStorageApps(cfg);
+    if (storage.length > 0) cfnInstance.addMetadata(HOST_STORAGE_METADATA_KEY, { apps: storage });
     Validations.of(this.instance).acknowledge(
       {
         id: 'AwsSolutions::AwsSolutions-EC29',
         reason:
-          'The host is stateless and meant to be replaced (users, images, config and address live in the data stack and Parameter Store); termination protection would block replacing it and deleting the host stack.',
+          'The host is meant to be replaced (users, images, config and address live in the data stack and Parameter Store; apps[].storage on its disk is lost with it, which plan names before any replacing deploy); termination protection would block replacing it and deleting the host stack.',
       },
       {
         id: 'CloudFormation-Validate::E1152',

@@ -15,7 +15,7 @@
  *   ecsTaskRole, ecsExecutionRole, ecsCpuArchitecture, ecsOperationSystemFamily).
  */
 import { appArchitecture, fargateSize, type AppConfig, type Config } from '../config/index.js';
-import { ExtraOutputKeys, OutputKeys, PROJECT_TAG_KEY, appLogGroupPrefix, ecsTaskRoleOutputKey } from '../outputs.js';
+import { ExtraOutputKeys, OutputKeys, PROJECT_TAG_KEY, appLogGroupPrefix, ecsStorageAccessPointOutputKey, ecsTaskRoleOutputKey } from '../outputs.js';
 
 /** The checked output values the ECS parts are built from. */
 export interface EcsValues {
@@ -27,6 +27,8 @@ export interface EcsValues {
   readonly logGroupPrefix: string;
   /** App id → task role ARN. */
   readonly taskRoleArns: Readonly<Record<string, string>>;
+  /** With apps[].storage: the EFS file system and, by app id, each app's access point. */
+  readonly storage?: { readonly fileSystemId: string; readonly accessPoints: Readonly<Record<string, string>> };
 }
 
 /**
@@ -40,6 +42,8 @@ const CLUSTER = /^[A-Za-z0-9_-]{1,255}$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const EFS_FILE_SYSTEM = /^fs-[0-9a-f]{8,40}$/;
+const EFS_ACCESS_POINT = /^fsap-[0-9a-f]{8,40}$/;
 const LOG_PREFIX = /^\/[A-Za-z0-9_./-]{1,400}\/$/;
 
 /** Checks the ECS outputs (all problems into `problems`); undefined unless `backend: ecs`. */
@@ -63,7 +67,16 @@ export function checkEcsOutputs(cfg: Config, outputs: Readonly<Record<string, st
   for (const app of cfg.apps) {
     taskRoleArns[app.id] = value(ecsTaskRoleOutputKey(app), ROLE_ARN, 'an IAM role ARN');
   }
+  const storageApps = cfg.apps.filter((a) => a.storage);
+  const storage =
+    storageApps.length === 0
+      ? undefined
+      : {
+          fileSystemId: value(ExtraOutputKeys.EcsStorageFileSystemId, EFS_FILE_SYSTEM, 'an EFS file system id (fs-…)'),
+          accessPoints: Object.fromEntries(storageApps.map((a) => [a.id, value(ecsStorageAccessPointOutputKey(a), EFS_ACCESS_POINT, 'an EFS access point id (fsap-…)')])),
+        };
   return {
+    ...(storage ? { storage } : {}),
     region: value(OutputKeys.Region, REGION, 'an AWS region such as eu-west-1'),
     cluster: value(ExtraOutputKeys.EcsClusterName, CLUSTER, 'an ECS cluster name'),
     subnets,
@@ -130,5 +143,9 @@ export function placeholderEcsOutputs(cfg: Config): Record<string, string> {
     [ExtraOutputKeys.EcsLogGroupPrefix]: appLogGroupPrefix(cfg),
   };
   for (const app of cfg.apps) out[ecsTaskRoleOutputKey(app)] = `arn:aws:iam::123456789012:role/example-task-role-${app.id}`;
+  if (cfg.apps.some((a) => a.storage)) out[ExtraOutputKeys.EcsStorageFileSystemId] = 'fs-0123456789abcdef0';
+  cfg.apps.forEach((app, i) => {
+    if (app.storage) out[ecsStorageAccessPointOutputKey(app)] = `fsap-0123456789abcde${i.toString(16).padStart(2, '0')}`;
+  });
   return out;
 }

@@ -21,7 +21,8 @@ import {
   SHINYPROXY_PORT,
 } from './host.js';
 import type { RenderValues } from './inputs.js';
-import { ECS_KEY_COMMENTS, ecsProxyBlock, ecsSpecFields } from './ecs.js';
+import { ECS_KEY_COMMENTS, ecsProxyBlock, ecsSpecFields, type EcsValues } from './ecs.js';
+import { STORAGE_COMMENT, addEcsStorageToSpec, addStorageToSpec } from './storage.js';
 
 /** Dash serves under the public path ShinyProxy gives each app instance (DESIGN.md pitfalls). */
 export const DASH_TARGET_PATH = "#{proxy.getRuntimeValue('SHINYPROXY_PUBLIC_PATH')}";
@@ -79,7 +80,7 @@ export function buildApplication(cfg: Config, values: RenderValues, images: Read
             'image-pull-policy': 'IfNotPresent',
           },
         }),
-    specs: cfg.apps.map((app) => buildSpec(app, images[app.id]!, values.ecs ? ecsSpecFields(cfg, app, values.ecs) : undefined)),
+    specs: cfg.apps.map((app) => buildSpec(app, images[app.id]!, values.ecs ? ecsSpecFields(cfg, app, values.ecs) : undefined, values.ecs)),
   };
   return {
     proxy,
@@ -92,7 +93,7 @@ export function buildApplication(cfg: Config, values: RenderValues, images: Read
 }
 
 /** `ecs`: the spec's ECS fields (lib/render/ecs.ts), which replace the Docker limits. */
-export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, unknown>): Spec {
+export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, unknown>, ecsValues?: EcsValues): Spec {
   const spec: Spec = {
     id: app.id,
     'display-name': app.displayName ?? app.id,
@@ -111,6 +112,8 @@ export function buildSpec(app: AppConfig, image: string, ecs?: Record<string, un
   }
   if (app.seats !== undefined) spec['minimum-seats-available'] = app.seats;
   if (app.env && Object.keys(app.env).length > 0) spec['container-env'] = { ...app.env };
+  if (ecsValues) addEcsStorageToSpec(spec, app, ecsValues);
+  else addStorageToSpec(spec, app);
   if (app.kind === 'dash') spec['target-path'] = DASH_TARGET_PATH;
   return spec;
 }
@@ -135,6 +138,7 @@ export function renderApplication(cfg: Config, values: RenderValues, images: Rea
   for (const [path, comment] of [...KEY_COMMENTS, ...ECS_KEY_COMMENTS]) annotate(doc, path, comment);
   for (const [i, app] of cfg.apps.entries()) {
     if (app.kind === 'dash') annotate(doc, ['proxy', 'specs', i, 'target-path'], ' Dash must serve under SHINYPROXY_PUBLIC_PATH (requests/routes_pathname_prefix).');
+    if (app.storage && !values.ecs) annotate(doc, ['proxy', 'specs', i, 'container-volumes'], STORAGE_COMMENT);
   }
   return doc.toString({ lineWidth: 0 });
 }

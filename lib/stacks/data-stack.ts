@@ -1,13 +1,15 @@
 /**
  * `<name>-data`: the stateful resources, all retained on stack deletion — the
- * Elastic IP (and its DNS record), the ECR repositories and the Cognito user pool.
+ * Elastic IP (and its DNS record), the ECR repositories, the Cognito user pool and,
+ * with `backend: ecs` and app storage, the EFS file system.
  * The Cognito client lives here too: its callback URL needs the site hostname,
  * which needs the EIP, so keeping both in one stack avoids a cross-stack cycle.
  */
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Config } from '../config/index.js';
-import { ExtraOutputKeys, OutputKeys, repositoryOutputKey } from '../outputs.js';
+import { ExtraOutputKeys, OutputKeys, ecsStorageAccessPointOutputKey, repositoryOutputKey } from '../outputs.js';
+import { EfsStorage, efsStorageAppIds } from '../constructs/efs-storage.js';
 import { COGNITO_MFA } from '../mfa.js';
 import { Address } from '../constructs/address.js';
 import { Identity } from '../constructs/identity.js';
@@ -28,6 +30,8 @@ export class DataStack extends Stack {
   /** `https://<prefix>.auth.<region>.amazoncognito.com`, the prefix as CloudFormation created it. */
   readonly cognitoDomainUrl: string;
   readonly siteHostname: string;
+  /** Only with `backend: ecs` and apps[].storage: the EFS file system and its access points. */
+  readonly storage?: EfsStorage;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -86,6 +90,15 @@ export class DataStack extends Stack {
     }
     for (const app of cfg.apps) {
       output(repositoryOutputKey(app), this.registry.repositories.get(app.id)!.repositoryUri, `ECR repository URI for app ${app.id}`);
+    }
+    // backend: ecs with apps[].storage: the files are state, so they live here, retained; the host
+    // stack adds the mount targets (they need its network) and the task roles' rights.
+    if (efsStorageAppIds(cfg).length > 0) {
+      const storage = (this.storage = new EfsStorage(this, 'Storage', { config: cfg }));
+      output(ExtraOutputKeys.EcsStorageFileSystemId, storage.fileSystem.ref, 'EFS file system holding the apps\' storage (backend: ecs)');
+      for (const [appId, ap] of storage.accessPoints) {
+        output(ecsStorageAccessPointOutputKey(appId), ap.attrAccessPointId, `EFS access point of app ${appId}'s storage`);
+      }
     }
   }
 }

@@ -1,12 +1,14 @@
 /**
- * `<name>-host`: the stateless, replaceable part — the network, the instance, its
- * role and its log group. Deleting this stack loses no users, images or address.
+ * `<name>-host`: the replaceable part — the network, the instance, its role and its
+ * log group. Deleting this stack loses no users, images or address; with `backend: docker`
+ * it does lose the apps' storage, which is on the instance's disk (plan and the README say so).
  */
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ecsSettings, repositoryName, type Config } from '../config/index.js';
 import { ExtraOutputKeys, OutputKeys, ecsTaskRoleOutputKey, parameterPrefix } from '../outputs.js';
 import { EcsApps } from '../constructs/ecs-apps.js';
+import type { EfsStorageRefs } from '../constructs/efs-storage.js';
 import { Host } from '../constructs/host.js';
 import { Network } from '../constructs/network.js';
 import { repositoryArn } from '../constructs/registry.js';
@@ -23,6 +25,8 @@ export interface HostStackProps extends StackProps {
   readonly userPoolClientId: string;
   /** The data stack's Cognito hosted-UI URL: apply's login check expects ShinyProxy to redirect there. */
   readonly cognitoDomainUrl: string;
+  /** backend: ecs with apps[].storage: the data stack's EFS file system and access points. */
+  readonly storage?: EfsStorageRefs;
 }
 
 /**
@@ -81,6 +85,7 @@ export class HostStack extends Stack {
         hostRole: this.host.role,
         repositoryArns,
         logRetentionDays: ecs.logRetentionDays,
+        storage: props.storage,
       });
       this.ecsApps = apps;
       const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });

@@ -105,6 +105,18 @@ const ROWS: readonly Row[] = [
     to: (r) => (r.backend = 'docker'),
     expect: ['log-group-deleted'],
   },
+  {
+    name: 'backend ecs: shared storage removed from the only app that had it (the EFS file system leaves the stack, kept)',
+    from: (r) => ((r.backend = 'ecs'), (r.apps[0].storage = { scope: 'shared' })),
+    to: (r) => delete r.apps[0].storage,
+    expect: ['stateful-change'],
+  },
+  {
+    name: 'backend ecs: shared storage added to a second app (a new access point; nothing replaced)',
+    from: (r) => ((r.backend = 'ecs'), (r.apps[0].storage = { scope: 'shared' })),
+    to: (r) => (r.apps[1].storage = { scope: 'shared' }),
+    expect: [],
+  },
   { name: 'set cognito.domainPrefix on a deployed pool', to: (r) => (r.cognito.domainPrefix = 'analytics-sso'), expect: ['domain-prefix-changed'] },
   { name: 'change shinyproxy.version', to: (r) => (r.shinyproxy.version = '3.2.2'), expect: ['host-replaced'] },
 ];

@@ -27,8 +27,6 @@ export interface ApplyOptions {
   readonly dryRun?: boolean;
   /** Leave apps without a pushed image out instead of failing. */
   readonly allowMissingImages?: boolean;
-  /** How long to wait for the host, in seconds; default 900 (image pulls can be slow). */
-  readonly timeoutSeconds?: number;
   /** Restart ShinyProxy even though sessions are open (they end). */
   readonly yes?: boolean;
   /** Wait until the open sessions have ended before restarting. */
@@ -39,6 +37,8 @@ export interface ApplyOptions {
 
 /** How long the host may take to apply (image pulls can be slow); we wait a minute longer. */
 const HOST_TIMEOUT_SECONDS = 900;
+/** How long --wait-for-sessions waits for open sessions to end before giving up. */
+const SESSION_WAIT_SECONDS = 3600;
 
 export type ApplyStatus = 'dry-run' | 'applied' | 'unchanged';
 
@@ -185,7 +185,7 @@ async function settleSessions(ctx: CommandContext, instanceId: string, opts: App
   if (choice === 'cancel') throw new UsageError('cancelled; nothing was changed');
   if (choice === 'proceed') return;
   const pollMs = ctx.timing.sessionPollMs;
-  const deadline = Date.now() + (opts.timeoutSeconds ?? 3600) * 1000;
+  const deadline = Date.now() + SESSION_WAIT_SECONDS * 1000;
   while (n !== null && n > 0) {
     if (Date.now() > deadline) throw new WorkError(`${n} session(s) still open; gave up waiting`, { hint: 'run `shinykit apply --yes` to restart anyway' });
     ctx.out.info(`waiting for ${n} open session(s) to end (checking every ${Math.round(pollMs / 1000)} s; Ctrl-C to stop)`);

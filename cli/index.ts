@@ -1,13 +1,25 @@
 /**
  * The shinykit CLI: the commander program, the global options, and the single
  * place that turns errors into exit codes (see cli/lib/errors.ts).
+ *
+ * It is also the only place that reads the process for commands: which streams are
+ * terminals, CI, NO_COLOR, and the test hooks below, gathered into the Runtime every
+ * CommandContext is built from (cli/lib/context.ts).
+ *
+ * Test hooks (for tests that run the built CLI against moto_server, where a host
+ * answers at once and waiting seconds between polls only slows the test):
+ *   SHINYKIT_APPLY_POLL_MS    how often apply and the host's read-only scripts (status,
+ *                             apply's session count) poll their SSM command
+ *   SHINYKIT_SESSION_POLL_MS  how often `apply --wait-for-sessions` counts open sessions
+ *   SHINYKIT_LOGS_POLL_MS     how often `logs --follow` asks for new events
  */
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { commandEntries, type CommandEntry } from './commands/index.js';
 import { manifestHelp, placeholderCommands, readManifest } from './commands/manifest.js';
+import { attachRuntime, DEFAULT_TIMING, type Runtime, type Timing } from './lib/runtime.js';
 import { reportError } from './lib/errors.js';
-import { useColor } from './lib/output.js';
+import { useColor } from './lib/io-host.js';
 
 /** Global options that take a value: their value is not a command name. */
 const VALUE_OPTIONS = new Set(['--config', '--outputs', '--profile', '--region']);
@@ -45,7 +57,7 @@ export function entriesFor(args: readonly string[]): readonly CommandEntry[] {
  * With no command named (`shinykit --help`, bare `shinykit`) the build's manifest stands in
  * for the commands, so the overview loads none of them; `manifest: false` forces the real ones.
  */
-export async function createProgram(args: readonly string[] = [], opts: { manifest?: boolean } = {}): Promise<Command> {
+export async function createProgram(args: readonly string[] = [], opts: { manifest?: boolean; runtime?: Runtime } = {}): Promise<Command> {
   const program = new Command('shinykit')
     .description('Shiny and Dash apps on AWS behind ShinyProxy, with Cognito login and per-app groups')
     .version(packageVersion(), '-v, --version', 'print the version')
@@ -74,21 +86,50 @@ export async function createProgram(args: readonly string[] = [], opts: { manife
     cmd.commands.forEach(configure);
   };
   configure(program);
+  if (opts.runtime) attachRuntime(program, opts.runtime);
   return program;
+}
+
+/** The process this run is in, read once (see the test hooks at the top). */
+export function processRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
+  return {
+    io: {
+      isTTY: { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY), stderr: Boolean(process.stderr.isTTY) },
+      isCI: Boolean(env.CI),
+      noColor: Boolean(env.NO_COLOR),
+      streams: { stdout: process.stdout, stderr: process.stderr },
+    },
+    timing: timingFrom(env),
+    env,
+  };
+}
+
+export function timingFrom(env: NodeJS.ProcessEnv): Timing {
+  const ms = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return env[name] && Number.isFinite(value) && value >= 0 ? value : fallback;
+  };
+  return {
+    hostCommandPollMs: ms('SHINYKIT_APPLY_POLL_MS', DEFAULT_TIMING.hostCommandPollMs),
+    applyPollMs: ms('SHINYKIT_APPLY_POLL_MS', DEFAULT_TIMING.applyPollMs),
+    sessionPollMs: ms('SHINYKIT_SESSION_POLL_MS', DEFAULT_TIMING.sessionPollMs),
+    logsPollMs: ms('SHINYKIT_LOGS_POLL_MS', DEFAULT_TIMING.logsPollMs),
+  };
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   try {
-    const program = await createProgram(argv.slice(2));
+    const runtime = processRuntime();
+    const program = await createProgram(argv.slice(2), { runtime });
     await program.parseAsync([...argv]);
     return 0;
   } catch (err) {
     const debug = argv.includes('--debug');
     const profileAt = argv.indexOf('--profile');
     const profile = profileAt > 0 ? argv[profileAt + 1] : argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
-    const { exitCode, lines } = reportError(err, debug, { profile });
+    const { exitCode, lines } = reportError(err, debug, { profile, env: process.env });
     // Red "error:" only when stderr itself is a terminal (and no NO_COLOR / --no-color).
-    const red = useColor(process.stderr, { flag: !argv.includes('--no-color') });
+    const red = useColor(Boolean(process.stderr.isTTY), { noColor: Boolean(process.env.NO_COLOR), color: !argv.includes('--no-color') });
     for (const line of lines) process.stderr.write(`${red ? line.replace(/^error:/, '\u001b[31merror:\u001b[0m') : line}\n`);
     return exitCode;
   }

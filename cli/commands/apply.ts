@@ -6,13 +6,7 @@
  * exits 1 when it kept the previous config.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  GetCommandInvocationCommand,
-  GetParameterCommand,
-  SendCommandCommand,
-  type GetCommandInvocationCommandOutput,
-  type SSMClient,
-} from '@aws-sdk/client-ssm';
+import { GetParameterCommand, type GetCommandInvocationCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import { parameterPrefix, ExtraOutputKeys, OutputKeys } from '../../lib/outputs.js';
@@ -21,7 +15,7 @@ import { readSet, writeSet, type ConfigFiles } from '../apply/config-set.js';
 import { unifiedDiff } from '../apply/diff.js';
 import { createContext, type CommandContext } from '../lib/context.js';
 import { UsageError, WorkError } from '../lib/errors.js';
-import { runHostCommand, unreachableHost } from '../lib/host-command.js';
+import { runHostCommand, sendHostCommand, waitForHostCommand } from '../lib/host-command.js';
 import { HOST_STATUS_COMMAND, parseHostReport } from '../status/index.js';
 import { renderForDeployment } from '../lib/render-inputs.js';
 
@@ -33,8 +27,6 @@ export interface ApplyOptions {
   readonly dryRun?: boolean;
   /** Leave apps without a pushed image out instead of failing. */
   readonly allowMissingImages?: boolean;
-  /** How long to wait for the host, in seconds; default 900 (image pulls can be slow). */
-  readonly timeoutSeconds?: number;
   /** Restart ShinyProxy even though sessions are open (they end). */
   readonly yes?: boolean;
   /** Wait until the open sessions have ended before restarting. */
@@ -45,6 +37,8 @@ export interface ApplyOptions {
 
 /** How long the host may take to apply (image pulls can be slow); we wait a minute longer. */
 const HOST_TIMEOUT_SECONDS = 900;
+/** How long --wait-for-sessions waits for open sessions to end before giving up. */
+const SESSION_WAIT_SECONDS = 3600;
 
 export type ApplyStatus = 'dry-run' | 'applied' | 'unchanged';
 
@@ -75,7 +69,6 @@ export class HostRejectedError extends WorkError {
   }
 }
 
-const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling']);
 const TAIL_LINES = 40;
 
 export async function runApply(opts: ApplyOptions, ctx: CommandContext): Promise<ApplyResult> {
@@ -110,8 +103,23 @@ export async function runApply(opts: ApplyOptions, ctx: CommandContext): Promise
   await writeSet(ssm, prefix, 'candidate', files, meta);
 
   ctx.out.info(`asking host ${instanceId} to check and switch to them (SSM Run Command)`);
-  const commandId = await sendDeliver(ctx, instanceId, HOST_TIMEOUT_SECONDS);
-  const invocation = await waitForInvocation(ctx, commandId, instanceId, HOST_TIMEOUT_SECONDS + 60);
+  const commandId = await sendHostCommand(ssm, instanceId, {
+    command: HOST_DELIVER_COMMAND,
+    comment: 'shinykit apply: check and switch to the delivered config',
+    executionTimeoutSeconds: HOST_TIMEOUT_SECONDS,
+    pickupTimeoutSeconds: 600,
+  });
+  const waitSeconds = HOST_TIMEOUT_SECONDS + 60;
+  const invocation = await waitForHostCommand(ssm, commandId, instanceId, {
+    pollMs: ctx.timing.applyPollMs,
+    timeoutSeconds: waitSeconds,
+    onStatus: (status) => ctx.out.step(`host: ${status}`),
+    timedOut: () =>
+      new WorkError(`host ${instanceId} did not finish applying within ${waitSeconds} s`, {
+        hint: `the command (${commandId}) may still be running; check the host status parameter and docs/host.md`,
+      }),
+  });
+  ctx.out.status(undefined);
   const hostOutput = tailOf(invocation);
   const status = invocation.Status ?? 'Unknown';
 
@@ -176,8 +184,8 @@ async function settleSessions(ctx: CommandContext, instanceId: string, opts: App
   }
   if (choice === 'cancel') throw new UsageError('cancelled; nothing was changed');
   if (choice === 'proceed') return;
-  const pollMs = Number(process.env.SHINYKIT_SESSION_POLL_MS ?? 30_000);
-  const deadline = Date.now() + (opts.timeoutSeconds ?? 3600) * 1000;
+  const pollMs = ctx.timing.sessionPollMs;
+  const deadline = Date.now() + SESSION_WAIT_SECONDS * 1000;
   while (n !== null && n > 0) {
     if (Date.now() > deadline) throw new WorkError(`${n} session(s) still open; gave up waiting`, { hint: 'run `shinykit apply --yes` to restart anyway' });
     ctx.out.info(`waiting for ${n} open session(s) to end (checking every ${Math.round(pollMs / 1000)} s; Ctrl-C to stop)`);
@@ -207,57 +215,6 @@ async function callerArn(ctx: CommandContext): Promise<string | undefined> {
   }
 }
 
-async function sendDeliver(ctx: CommandContext, instanceId: string, timeoutSeconds: number): Promise<string> {
-  const ssm = (await ctx.aws()).ssm();
-  try {
-    const res = await ssm.send(
-      new SendCommandCommand({
-        DocumentName: 'AWS-RunShellScript',
-        InstanceIds: [instanceId],
-        Comment: 'shinykit apply: check and switch to the delivered config',
-        Parameters: { commands: [HOST_DELIVER_COMMAND], executionTimeout: [String(timeoutSeconds)] },
-        // How long the command may wait for the instance to pick it up.
-        TimeoutSeconds: 600,
-      }),
-    );
-    const id = res.Command?.CommandId;
-    if (!id) throw new WorkError('SSM accepted the command but returned no command id');
-    return id;
-  } catch (err) {
-    throw unreachableHost(err, instanceId);
-  }
-}
-
-async function waitForInvocation(
-  ctx: CommandContext,
-  commandId: string,
-  instanceId: string,
-  timeoutSeconds: number,
-): Promise<GetCommandInvocationCommandOutput> {
-  const ssm = (await ctx.aws()).ssm();
-  const pollMs = Number(process.env.SHINYKIT_APPLY_POLL_MS ?? 3000);
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  let last = '';
-  for (;;) {
-    try {
-      const inv = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
-      const status = inv.Status ?? 'Unknown';
-      if (status !== last) ctx.out.info(`host: ${status}`);
-      last = status;
-      if (TERMINAL.has(status)) return inv;
-    } catch (err) {
-      // Right after SendCommand the invocation may not exist yet.
-      if (!(err instanceof Error && /InvocationDoesNotExist/.test(err.name))) throw err;
-    }
-    if (Date.now() > deadline) {
-      throw new WorkError(`host ${instanceId} did not finish applying within ${timeoutSeconds} s`, {
-        hint: `the command (${commandId}) may still be running; check the host status parameter and docs/host.md`,
-      });
-    }
-    await sleep(pollMs);
-  }
-}
-
 function tailOf(inv: GetCommandInvocationCommandOutput): string[] {
   const text = [inv.StandardOutputContent ?? '', inv.StandardErrorContent ?? ''].filter(Boolean).join('\n');
   return text.split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-TAIL_LINES);
@@ -280,7 +237,7 @@ export function applyCommand(): Command {
       const ctx = createContext(cmd);
       let result: ApplyResult;
       try {
-        const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY) && !opts.json;
+        const interactive = ctx.out.canPrompt && !opts.json;
         result = await runApply(
           { dryRun: opts.dryRun, allowMissingImages: opts.allowMissingImages, yes: opts.yes, waitForSessions: opts.waitForSessions, ask: interactive ? askOnTerminal : undefined },
           ctx,

@@ -4,7 +4,6 @@
  */
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import { stderr, stdin } from 'node:process';
 import type { Config } from '../../lib/config/index.js';
 import { OutputKeys, stackNames } from '../../lib/outputs.js';
 import { cdkInvocation, runCdk } from '../lib/cdk.js';
@@ -27,7 +26,7 @@ export interface DeployDeps {
   readonly runner?: Runner;
   /** The preflight checks; one call, so deploy stops before touching AWS when they fail. */
   readonly preflight?: (ctx: CommandContext) => Promise<void>;
-  /** Whether someone can answer cdk's approval question. @default stdin and stderr are terminals */
+  /** Whether someone can answer cdk's approval question. @default the I/O host's canPrompt (stdin and stderr are terminals) */
   readonly interactive?: boolean;
 }
 
@@ -57,7 +56,7 @@ async function preflightChecks(ctx: CommandContext): Promise<void> {
 
 export async function runDeploy(opts: DeployOptions, ctx: CommandContext, deps: DeployDeps = {}): Promise<DeployResult> {
   const cfg = ctx.config();
-  const interactive = deps.interactive ?? Boolean(stdin.isTTY && stderr.isTTY);
+  const interactive = deps.interactive ?? ctx.out.canPrompt;
   if (opts.requireApproval !== 'never' && !interactive) {
     throw new UsageError('cdk deploy asks before it adds IAM permissions or opens ports, but no one is at a terminal to answer', {
       hint: 'run it in a terminal, or pass --yes (same as --require-approval never) to deploy without asking',
@@ -69,7 +68,7 @@ export async function runDeploy(opts: DeployOptions, ctx: CommandContext, deps: 
   // cdk runs in the project folder: give it the outputs path as it is from here.
   const outputsFile = resolve(ctx.options.outputs);
   ctx.out.info(`Deploying ${Object.values(stackNames(cfg)).join(' and ')} with the CDK CLI (a first deploy takes about 10 minutes)...`);
-  await runCdk(cdkInvocation('deploy', ctx.options, ['--require-approval', opts.requireApproval, '--outputs-file', outputsFile]), deps.runner);
+  await runCdk(cdkInvocation('deploy', ctx.options, ['--require-approval', opts.requireApproval, '--outputs-file', outputsFile], { env: ctx.env }), deps.runner);
 
   const outputs = readOutputsFile(outputsFile, Object.values(stackNames(cfg)));
   if (!outputs) {

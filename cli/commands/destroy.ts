@@ -48,7 +48,7 @@ export interface DestroyResult {
 export async function runDestroy(opts: DestroyOptions, ctx: CommandContext, deps: DestroyDeps = {}): Promise<DestroyResult> {
   const cfg = ctx.config();
   const outputs = await ctx.outputs();
-  const asker = deps.asker ?? terminalAsker();
+  const asker = deps.asker ?? terminalAsker(ctx.out.canPrompt);
   if (!opts.yes && !asker.interactive) {
     throw new UsageError(`destroy deletes the stacks of ${cfg.name} and asks first, but no one is at a terminal to answer`, {
       hint: `pass --yes to destroy without asking${opts.purge ? ' (with --purge: the user pool, images and address too)' : ''}`,
@@ -94,7 +94,7 @@ export async function runDestroy(opts: DestroyOptions, ctx: CommandContext, deps
   // The data stack has termination protection (lib/app.ts), which makes `cdk destroy` fail;
   // the user has just confirmed the deletion, so lift it for this one stack.
   await allowStackDeletion(aws, stackNames(cfg).data);
-  await runCdk(cdkInvocation('destroy', ctx.options, ['--force']), deps.runner);
+  await runCdk(cdkInvocation('destroy', ctx.options, ['--force'], { env: ctx.env }), deps.runner);
   if (!opts.purge) return { destroyed: true, inventory };
 
   const purged = await purge(aws, inventory.kept, (line) => ctx.out.info(line));
@@ -133,9 +133,9 @@ function readTemplates(dir: string, names: readonly string[]): Array<{ name: str
   }
 }
 
-function terminalAsker(): Asker {
+function terminalAsker(canPrompt: boolean): Asker {
   return {
-    interactive: Boolean(stdin.isTTY && stderr.isTTY),
+    interactive: canPrompt,
     ask: async (question) => {
       const rl = createInterface({ input: stdin, output: stderr });
       try {

@@ -1,6 +1,12 @@
-/** `shinykit doctor`: check a live deployment end to end (see cli/doctor/checks.ts). */
+/**
+ * `shinykit doctor`: check a live deployment end to end, one line per check, and fail
+ * if any failed. The checks: cli/doctor/checks.ts, identity.ts (identity providers), email.ts (SES).
+ */
 import { Command, InvalidArgumentError } from 'commander';
-import { formatDoctor, runDoctor } from '../doctor/index.js';
+import { runChecks, type DoctorDeps } from '../doctor/checks.js';
+import { sesEmailChecks } from '../doctor/email.js';
+import { fetchText, identityChecks, type HttpGet } from '../doctor/identity.js';
+import { formatDoctor, type DoctorReport } from '../doctor/index.js';
 import { parseEndpoint, systemResolver, type Endpoint } from '../doctor/site.js';
 import { createContext } from '../lib/context.js';
 import { QuietExit, ShinykitError, WorkError, ExitCode } from '../lib/errors.js';
@@ -60,4 +66,17 @@ function parseConnect(value: string): Endpoint {
 function parseDays(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of days');
   return Number(value);
+}
+
+/** Every check that applies to the config, with its result. */
+export async function runDoctor(deps: DoctorDeps, opts: { httpGet?: HttpGet } = {}): Promise<DoctorReport> {
+  // Identity providers (cognito.identityProviders) add one check each; none without providers.
+  // cognito.email adds the SES checks; none without it.
+  const checks = [
+    ...(await runChecks(deps)),
+    ...(await runChecks(deps, identityChecks(deps.config, opts.httpGet ?? fetchText))),
+    ...(await runChecks(deps, sesEmailChecks(deps.config))),
+  ];
+  const failed = checks.filter((c) => c.status === 'fail').length;
+  return { ok: failed === 0, failed, warnings: checks.filter((c) => c.status === 'warn').length, checks };
 }

@@ -2,6 +2,12 @@
  * Every top-level command, in the order `--help` lists them. A new command is a
  * file in this folder (or a folder per command group) and one entry here.
  *
+ * The placement rule: `commands/<cmd>.ts` (or `commands/<group>/<sub>.ts`) holds the
+ * command's definition, its action, and the `runX(opts, ctx | deps)` the action calls,
+ * together. Everything else the command uses (checks, formatting, parsing, builders)
+ * lives in `cli/<cmd>/` (command-specific) or `cli/lib/` (shared), and never imports
+ * from `commands/`. So a reader finds what `shinykit X` does in commands/X.ts.
+ *
  * Commands are loaded on demand: a run imports only the command it was asked for,
  * so `shinykit validate` does not pay for the AWS SDK clients, the CDK library or
  * the builders that other commands use (about a second per run on a small machine).

@@ -254,7 +254,7 @@ export function initCommand(): Command {
       const ctx = createContext(cmd);
       let given: Partial<InitAnswers> = { name: opts.name, domain: opts.domain, email: opts.email };
       const defaults = { name: suggestName(dirArg) };
-      if (!opts.yes && stdin.isTTY && stderr.isTTY) {
+      if (!opts.yes && ctx.out.canPrompt) {
         const rl = createInterface({ input: stdin, output: stderr });
         // Ctrl-C at a prompt: stop quietly with 130, as shells expect (no error, no --debug hint).
         const interrupt = new AbortController();

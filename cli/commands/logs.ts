@@ -1,11 +1,12 @@
 /**
  * `shinykit logs [shinyproxy|nginx|bootstrap|apply|tls|app <id>]`: the kit's CloudWatch Logs
- * (cli/logs). Read-only. ShinyProxy's log by default.
+ * (helpers: cli/logs). Read-only. ShinyProxy's log by default.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { createContext } from '../lib/context.js';
+import { createContext, type CommandContext } from '../lib/context.js';
 import { UsageError } from '../lib/errors.js';
-import { LOG_TARGETS, parseSince, runLogs, type LogTarget } from '../logs/index.js';
+import { fetchEvents, LOG_TARGETS, parseSince, resolveSource, type LogsOptions, type LogTarget } from '../logs/index.js';
 
 export function logsCommand(): Command {
   return new Command('logs')
@@ -45,4 +46,37 @@ export function logsCommand(): Command {
         ctx,
       );
     });
+}
+
+/** Prints the target's events since `startTime` (with `follow`, new ones until `signal`); returns how many. */
+export async function runLogs(opts: LogsOptions, ctx: CommandContext): Promise<number> {
+  const cfg = ctx.config();
+  const outputs = await ctx.outputs();
+  const logs = (await ctx.aws()).logs();
+  const source = await resolveSource(opts, ctx, logs, cfg.backend, outputs);
+  if (source.streams && source.streams.length === 0) {
+    ctx.out.info(
+      opts.user
+        ? `no sessions of ${opts.app} by ${opts.user} since ${new Date(opts.startTime).toISOString()}`
+        : `no log streams for ${opts.target}${opts.app ? ` ${opts.app}` : ''} yet`,
+    );
+    if (!opts.follow) return 0;
+  }
+  let count = 0;
+  const seen = new Set<string>();
+  let since = opts.startTime;
+  for (;;) {
+    for (const event of await fetchEvents(logs, source, since)) {
+      if (event.eventId && seen.has(event.eventId)) continue;
+      if (event.eventId) seen.add(event.eventId);
+      since = Math.max(since, event.timestamp ?? since);
+      const message = (event.message ?? '').replace(/\n$/, '');
+      if (opts.grep && !opts.grep.test(message)) continue;
+      opts.print(`${new Date(event.timestamp ?? 0).toISOString()} ${source.label(event.logStreamName ?? '')}${message}`);
+      count++;
+    }
+    if (!opts.follow || opts.signal?.aborted) return count;
+    await sleep(ctx.timing.logsPollMs);
+    if (opts.signal?.aborted) return count;
+  }
 }

@@ -3,7 +3,6 @@
  * URL instead when no one is at a terminal or the system has no opener.
  */
 import { Command } from 'commander';
-import { stdout } from 'node:process';
 import { OutputKeys } from '../../lib/outputs.js';
 import { createContext, type CommandContext } from '../lib/context.js';
 import { run, type Runner, ExecError } from '../lib/exec.js';
@@ -11,7 +10,7 @@ import { run, type Runner, ExecError } from '../lib/exec.js';
 export interface OpenDeps {
   readonly runner?: Runner;
   readonly platform?: NodeJS.Platform;
-  /** Whether a browser window makes sense. @default stdout is a terminal */
+  /** Whether a browser window makes sense. @default the I/O host: stdout is a terminal */
   readonly interactive?: boolean;
 }
 
@@ -32,7 +31,7 @@ export function openerFor(platform: NodeJS.Platform, url: string): [string, stri
 
 export async function runOpen(ctx: CommandContext, deps: OpenDeps = {}): Promise<OpenResult> {
   const url = (await ctx.outputs()).get(OutputKeys.SiteUrl);
-  if (!(deps.interactive ?? Boolean(stdout.isTTY))) return { url, opened: false, reason: 'not a terminal' };
+  if (!(deps.interactive ?? ctx.out.isTTY.stdout)) return { url, opened: false, reason: 'not a terminal' };
   const [cmd, args] = openerFor(deps.platform ?? process.platform, url);
   try {
     await (deps.runner ?? run)(cmd, args, { timeoutMs: 30_000 });

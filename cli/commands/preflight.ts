@@ -1,15 +1,19 @@
-/** `shinykit preflight`: predict deploy failures before `cdk deploy` (see cli/preflight/checks.ts). */
+/**
+ * `shinykit preflight`: predict deploy failures before `cdk deploy`, read-only, one line per
+ * check (the checks: cli/preflight/checks.ts). `deploy` runs the same checks first.
+ */
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { stackNames } from '../../lib/outputs.js';
+import type { CheckResult } from '../doctor/checks.js';
 import { formatDoctor } from '../doctor/index.js';
+import { sdk } from '../lib/aws.js';
 import { createContext, type CommandContext } from '../lib/context.js';
 import { ExitCode, QuietExit, UsageError, WorkError } from '../lib/errors.js';
 import { synthesize } from '../plan/synth.js';
 import { deployFacts } from '../preflight/facts.js';
-import { runPreflight } from '../preflight/index.js';
-
-type PreflightReport = Awaited<ReturnType<typeof runPreflight>>;
+import { PREFLIGHT_CHECKS, readKitState, type KitState, type PreflightCheck, type PreflightDeps } from '../preflight/checks.js';
+import { awsFix, describeError, preflightReportOf, type PreflightReport } from '../preflight/report.js';
 
 export function preflightCommand(): Command {
   return new Command('preflight')
@@ -63,4 +67,41 @@ export async function preflightReport(ctx: CommandContext, opts: { toolkitStackN
     iam: () => clients.iam(),
   });
   return report;
+}
+
+/**
+ * Runs the checks (cli/preflight/checks.ts) with the user's credentials; without a working
+ * identity only that is reported and the rest skipped.
+ */
+export async function runPreflight(deps: PreflightDeps, checks: readonly PreflightCheck[] = PREFLIGHT_CHECKS): Promise<PreflightReport> {
+  const results: CheckResult[] = [];
+  const selected = checks.filter((c) => c.when?.(deps.config) ?? true);
+  let kit: KitState | undefined;
+  let account: string | undefined;
+  try {
+    account = (await deps.sts().send(new (sdk.sts().GetCallerIdentityCommand)({}))).Account ?? '';
+    kit = await readKitState(deps, account);
+    const deployed = [...kit.stacks.keys()];
+    results.push({
+      id: 'credentials',
+      title: 'AWS credentials and target',
+      status: 'ok',
+      detail: `account ${account}, region ${deps.region}; ${deployed.length ? `deployed stacks: ${deployed.join(', ')}` : 'the kit is not deployed yet'}`,
+    });
+  } catch (err) {
+    // Without an identity nothing else can be checked: say so once, skip the rest.
+    results.push({ id: 'credentials', title: 'AWS credentials and target', status: 'fail', detail: describeError(err), fix: awsFix(err) });
+    for (const c of selected) results.push({ id: c.id, title: c.title, status: 'skip', detail: 'needs working credentials (see the first check)' });
+    return preflightReportOf(results, deps.region, account);
+  }
+  for (const check of selected) {
+    let r: Omit<CheckResult, 'id' | 'title'>;
+    try {
+      r = await check.run(deps, kit);
+    } catch (err) {
+      r = { status: 'fail', detail: describeError(err), fix: awsFix(err) };
+    }
+    results.push({ id: check.id, title: check.title, ...r });
+  }
+  return preflightReportOf(results, deps.region, account);
 }

@@ -1,12 +1,39 @@
-/** `shinykit push`: build and push app images (only what changed), record the digests, roll them out. */
+/**
+ * `shinykit push`: hash each app's build inputs into a tag, ask the registry whether
+ * that tag exists, build and push only what is missing (in parallel, up to a limit),
+ * record the digests for `render`, then roll out with apply. Helpers: cli/push/.
+ *
+ * Per-app build failures do not stop the other apps; they are returned in the
+ * result (with the log tail) and the command exits 1 after the rest finish.
+ * Problems that affect every app (bad input, no credentials, registry
+ * unreachable, no builder) are thrown.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { repositoryName, targetPlatform } from '../../lib/config/index.js';
+import { repositoryOutputKey } from '../../lib/outputs.js';
+import { mapConcurrent } from '../lib/concurrency.js';
 import { createContext, type CommandContext } from '../lib/context.js';
 import { ExitCode, plural, QuietExit, WorkError } from '../lib/errors.js';
-import { marks } from '../lib/output.js';
+import { run, type Runner } from '../lib/exec.js';
+import { imageRef, imageStatePath, writeImageState, type ImageState } from '../lib/image-state.js';
+import { marks } from '../lib/io-host.js';
 import { positiveNumber } from '../lib/options.js';
-import { BUILDERS, type BuilderName } from '../push/builders.js';
-import { REGISTRY_ENV } from '../push/registry.js';
-import { defaultConcurrency, runPush, type PushResult } from '../push/run.js';
+import { buildOne, builderFromEnv, defaultConcurrency, resolveBuildPaths, selectApps, type AppPushResult, type Plan, type PushResult } from '../push/build.js';
+import { BUILDERS, detectBuilder, openSession, type BuilderName, type BuilderSession } from '../push/builders.js';
+import { gitRevision } from '../push/git.js';
+import {
+  ecrCredentials,
+  ecrImageDigest,
+  overrideRepository,
+  parseRegistryOverride,
+  REGISTRY_ENV,
+  registryManifestDigest,
+  splitRepository,
+  type RegistryCredentials,
+} from '../push/registry.js';
+import { computeTag } from '../push/tag.js';
 import { runApply, type ApplyResult } from './apply.js';
 
 interface PushFlags {
@@ -106,4 +133,130 @@ function report(ctx: CommandContext, result: PushResult, json: boolean, rollout?
     if (json) throw new QuietExit(ExitCode.Failure);
     throw new WorkError(message, { hint: 'fix the failures above and run `shinykit push` again (unchanged apps are skipped)' });
   }
+}
+
+export interface PushOptions {
+  /** App ids to push; all apps when empty. */
+  readonly apps?: readonly string[];
+  readonly builder?: BuilderName;
+  readonly concurrency?: number;
+  /** Registry override (flag); falls back to SHINYKIT_REGISTRY. */
+  readonly registry?: string;
+  /** Roll the images out with `apply` afterwards; default true. */
+  readonly apply?: boolean;
+}
+
+export interface PushDeps {
+  readonly runner?: Runner;
+  readonly env?: NodeJS.ProcessEnv;
+  /** The rollout step (`runApply`), injected by the command. */
+  readonly apply?: (ctx: CommandContext) => Promise<unknown>;
+}
+
+export async function runPush(opts: PushOptions, ctx: CommandContext, deps: PushDeps = {}): Promise<PushResult> {
+  const runner = deps.runner ?? run;
+  const env = deps.env ?? ctx.env;
+  const cfg = ctx.config();
+  const configFile = ctx.options.config;
+  const apps = selectApps(cfg, opts.apps);
+  const paths = apps.map((app) => resolveBuildPaths(configFile, app, cfg.apps.indexOf(app)));
+  const overrideText = opts.registry ?? (env[REGISTRY_ENV] || undefined);
+  const override = overrideText
+    ? parseRegistryOverride(overrideText, opts.registry ? '--registry' : REGISTRY_ENV)
+    : undefined;
+  if (override?.insecure && !/^(127\.|localhost(:|$)|\[::1\])/.test(override.host)) {
+    ctx.out.warn(`pushing to ${override.host} over plain HTTP: use this only for a test registry`);
+  }
+  const outputs = override ? undefined : await ctx.outputs();
+  const plans: Plan[] = apps.map((app, i) => ({
+    app,
+    ...paths[i]!,
+    repository: override ? overrideRepository(override, repositoryName(cfg, app)) : outputs!.get(repositoryOutputKey(app)),
+    tag: '',
+  }));
+  const platform = targetPlatform(cfg);
+
+  // 1. Tags: pure hashing, all apps at once (reads are limited inside).
+  const stateDir = dirname(imageStatePath(configFile));
+  await Promise.all(
+    plans.map(async (p) => {
+      const t = await computeTag({ contextDir: p.contextDir, dockerfile: p.dockerfile, buildArgs: p.app.buildArgs, platform, excludeDirs: [resolve(stateDir)] });
+      p.tag = t.tag;
+      for (const dir of t.excludedButSent) {
+        ctx.out.warn(`${p.app.id}: the build context holds shinykit's state folder ${dir}/; add "${dir}" to its .dockerignore so it stays out of the image`);
+      }
+    }),
+  );
+
+  // Each app starts "checking" (is its tag in the registry?); off a terminal that is said only if it changes.
+  const progress = ctx.out.tasks(
+    plans.map((p) => p.app.id),
+    { quietStart: 'checking' },
+  );
+  const results = new Map<string, AppPushResult>();
+  let creds: RegistryCredentials | undefined;
+  const credentials = async () => (creds ??= await ecrCredentials((await ctx.aws()).ecr()));
+  const existingDigest = async (p: Plan): Promise<string | undefined> =>
+    override
+      ? registryManifestDigest({ registry: override, repository: splitRepository(p.repository).path, reference: p.tag, credentials: await credentials() })
+      : ecrImageDigest((await ctx.aws()).ecr(), repositoryName(cfg, p.app), p.tag);
+
+  let session: BuilderSession | undefined;
+  let builderName: BuilderName | undefined;
+  try {
+    // 2. Which tags are already in the registry? Those apps are done.
+    const found = await Promise.all(plans.map(existingDigest));
+    const toBuild: Plan[] = [];
+    plans.forEach((p, i) => {
+      const digest = found[i];
+      if (!digest) {
+        toBuild.push(p);
+        progress.update(p.app.id, 'waiting', p.tag);
+        return;
+      }
+      results.set(p.app.id, { id: p.app.id, tag: p.tag, repository: p.repository, digest, image: imageRef({ repository: p.repository, digest }), built: false, pushed: false, status: 'skipped' });
+      progress.update(p.app.id, 'skipped', `${p.tag} is already in the registry`);
+    });
+
+    // 3. Build and push the rest. The builder is only looked for when there is work.
+    if (toBuild.length > 0) {
+      const detected = await detectBuilder({ runner, env }, opts.builder ?? builderFromEnv(env));
+      builderName = detected.name;
+      const { host } = splitRepository(toBuild[0]!.repository);
+      session = await openSession({ runner, env }, detected, { host, credentials: await credentials(), insecure: override?.insecure ?? false });
+      const revisions = new Map<string, Promise<string | undefined>>();
+      const revision = (dir: string) => revisions.get(dir) ?? revisions.set(dir, gitRevision(runner, dir)).get(dir)!;
+      const logDir = join(stateDir, 'logs');
+      mkdirSync(logDir, { recursive: true });
+      await mapConcurrent(toBuild, opts.concurrency ?? defaultConcurrency(), async (p) => {
+        const result = await buildOne(p, session!, progress, { platform, revision: await revision(p.contextDir), logFile: join(logDir, `push-${p.app.id}.log`), digestOf: existingDigest });
+        results.set(p.app.id, result);
+      });
+    }
+  } finally {
+    progress.finish();
+    await session?.dispose();
+  }
+
+  const ordered = plans.map((p) => results.get(p.app.id)!);
+  // 4. Record what is in the registry now, for render/apply.
+  const pushedAt = new Date().toISOString();
+  const updates: ImageState = {};
+  for (const r of ordered) {
+    if (r.status !== 'failed' && r.digest) updates[r.id] = { repository: r.repository, tag: r.tag, digest: r.digest, pushedAt };
+  }
+  if (Object.keys(updates).length > 0) writeImageState(configFile, updates);
+
+  // 5. Roll out, only when every image is in place: a half-pushed set is not released.
+  const failed = ordered.filter((r) => r.status === 'failed').length;
+  let applied = false;
+  if (failed === 0 && opts.apply !== false) {
+    if (deps.apply) {
+      await deps.apply(ctx);
+      applied = true;
+    } else {
+      ctx.out.warn('images pushed and recorded, but this build has no rollout step: run `shinykit apply`');
+    }
+  }
+  return { apps: ordered, builder: builderName, applied, failed };
 }

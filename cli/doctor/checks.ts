@@ -6,7 +6,7 @@
  */
 import { DescribeUserPoolClientCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeInstanceInformationCommand, GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeInstanceInformationCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';

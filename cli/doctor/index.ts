@@ -1,8 +1,6 @@
-/** `shinykit doctor`: run the checks, print one line each, fail if any failed. */
-import { marks } from '../lib/output.js';
-import { runChecks, type CheckResult, type DoctorDeps } from './checks.js';
-import { sesEmailChecks } from './email.js';
-import { fetchText, identityChecks, type HttpGet } from './identity.js';
+/** `shinykit doctor`'s report and its format, shared with `preflight` (the command and runDoctor: cli/commands/doctor.ts). */
+import { marks } from '../lib/io-host.js';
+import type { CheckResult } from './checks.js';
 
 export { CHECKS, callbackUrl, runChecks, type Check, type CheckResult, type DoctorDeps } from './checks.js';
 export { sesEmailChecks } from './email.js';
@@ -12,18 +10,6 @@ export interface DoctorReport {
   readonly failed: number;
   readonly warnings: number;
   readonly checks: readonly CheckResult[];
-}
-
-export async function runDoctor(deps: DoctorDeps, opts: { httpGet?: HttpGet } = {}): Promise<DoctorReport> {
-  // Identity providers (cognito.identityProviders) add one check each; none without providers.
-  // cognito.email adds the SES checks; none without it.
-  const checks = [
-    ...(await runChecks(deps)),
-    ...(await runChecks(deps, identityChecks(deps.config, opts.httpGet ?? fetchText))),
-    ...(await runChecks(deps, sesEmailChecks(deps.config))),
-  ];
-  const failed = checks.filter((c) => c.status === 'fail').length;
-  return { ok: failed === 0, failed, warnings: checks.filter((c) => c.status === 'warn').length, checks };
 }
 
 /** One line per check (✓ ✗ ! -), and the fix under each ✗ and !. */

@@ -41,10 +41,19 @@ export interface AwsSettings {
   readonly region?: string;
   /** Override the SDK's retry count (bulk user work does its own pacing). */
   readonly maxAttempts?: number;
+  /**
+   * Every service at this endpoint with these credentials (in-process tests against
+   * moto_server). The CLI itself leaves both to the SDK's chain, where AWS_ENDPOINT_URL
+   * and AWS_ENDPOINT_URL_<SERVICE> do the same for the built CLI.
+   */
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
 }
 
 export interface AwsClients {
   readonly settings: AwsSettings;
+  /** The same factory with some settings changed (users import: no SDK retries, its pacer retries). */
+  with(overrides: Partial<AwsSettings>): AwsClients;
   cognito(): CognitoIdentityProviderClient;
   ecr(): ECRClient;
   ssm(): SSMClient;
@@ -72,6 +81,8 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     ...(settings.profile ? { profile: settings.profile } : {}),
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.maxAttempts ? { maxAttempts: settings.maxAttempts } : {}),
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
   };
   const cache = new Map<string, unknown>();
   const lazy = <T>(key: string, make: () => T) => (): T => {
@@ -80,6 +91,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
   };
   return {
     settings,
+    with: (overrides) => createAwsClients({ ...settings, ...overrides }),
     cognito: lazy('cognito', () => new (sdk.cognito().CognitoIdentityProviderClient)(config)),
     ecr: lazy('ecr', () => new (sdk.ecr().ECRClient)(config)),
     ssm: lazy('ssm', () => new (sdk.ssm().SSMClient)(config)),

@@ -1,6 +1,10 @@
 /**
- * What every command action gets: the global options, the output streams, and
- * lazily loaded config, stack outputs and AWS clients (each loaded once).
+ * What every command action gets: the global options, the I/O host, the timing of
+ * its waits, and lazily loaded config, stack outputs and AWS clients (each loaded once).
+ *
+ * The outside world reaches commands only through here: the entry (cli/index.ts)
+ * reads the process (terminal, CI, NO_COLOR, test hooks, environment) once into a
+ * Runtime (cli/lib/runtime.ts) attached to the program; createContext(cmd) finds it.
  */
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../lib/config/index.js';
@@ -8,8 +12,9 @@ import { OutputKeys } from '../../lib/outputs.js';
 import { createAwsClients, type AwsClients } from './aws.js';
 import { profileInfo } from './aws-profile.js';
 import { ShinykitError, UsageError } from './errors.js';
-import { createOutput, type Output } from './output.js';
+import { createIoHost, type IoHost } from './io-host.js';
 import { CONFIG_FILE, projectPaths } from './project.js';
+import { runtimeOf, type Runtime, type Timing } from './runtime.js';
 import { loadStackOutputs, type StackOutputs } from './stack-outputs.js';
 
 export interface GlobalOptions {
@@ -29,7 +34,9 @@ export interface GlobalOptions {
 
 export interface CommandContext {
   readonly options: GlobalOptions;
-  readonly out: Output;
+  readonly out: IoHost;
+  readonly timing: Timing;
+  readonly env: Runtime['env'];
   config(): Config;
   outputs(): Promise<StackOutputs>;
   /** Region: --region, else shinykit.yaml's region, else the outputs' Region, else the SDK's own default chain. */
@@ -51,9 +58,10 @@ export function globalOptions(cmd: Command): GlobalOptions {
   };
 }
 
-export function createContext(cmd: Command, output?: Output): CommandContext {
+export function createContext(cmd: Command): CommandContext {
   const options = globalOptions(cmd);
-  const out = output ?? createOutput({ color: options.color, quiet: options.quiet });
+  const runtime = runtimeOf(cmd);
+  const out = createIoHost({ ...runtime.io, color: options.color, quiet: options.quiet });
   let config: Config | undefined;
   let outputs: Promise<StackOutputs> | undefined;
   let clients: Promise<AwsClients> | undefined;
@@ -70,7 +78,7 @@ export function createContext(cmd: Command, output?: Output): CommandContext {
   };
   // A misspelt --profile otherwise surfaces as "Could not load credentials" after a timeout.
   const clientsFor = (region: string | undefined): AwsClients => {
-    if (options.profile && !profileInfo(options.profile).exists) {
+    if (options.profile && !profileInfo(options.profile, runtime.env).exists) {
       throw new UsageError(`the AWS profile "${options.profile}" does not exist (it is in neither ~/.aws/config nor ~/.aws/credentials)`, {
         hint: `create it with \`aws configure --profile ${options.profile}\` (or \`aws configure sso\`), or pass another --profile`,
       });
@@ -80,6 +88,8 @@ export function createContext(cmd: Command, output?: Output): CommandContext {
   const ctx: CommandContext = {
     options,
     out,
+    timing: runtime.timing,
+    env: runtime.env,
     config: () => {
       if (options.configMissing) throw missingConfigError();
       return (config ??= loadConfig(options.config));

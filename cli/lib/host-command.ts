@@ -1,9 +1,11 @@
 /**
- * Runs one of the host's own read-only scripts through SSM Run Command and returns what it
- * printed (no SSH). Used by `status` (and by `apply` to count open sessions first).
+ * Commands on the host through SSM Run Command (no SSH): send one, wait for it to end.
+ * `runHostCommand` runs one of the host's own read-only scripts and returns what it
+ * printed (`status`, and `apply` to count open sessions first); `apply` sends its
+ * deliver command and waits with the same two steps.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
+import { GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
 import type { CommandContext } from './context.js';
 import { WorkError } from './errors.js';
 
@@ -23,6 +25,24 @@ export async function runHostCommand(
 ): Promise<HostCommandResult> {
   const ssm = (await ctx.aws()).ssm();
   const timeout = opts.timeoutSeconds ?? 60;
+  const commandId = await sendHostCommand(ssm, instanceId, { command, comment: opts.comment, executionTimeoutSeconds: timeout, pickupTimeoutSeconds: 60 });
+  const inv = await waitForHostCommand(ssm, commandId, instanceId, {
+    pollMs: opts.pollMs ?? ctx.timing.hostCommandPollMs,
+    timeoutSeconds: timeout + 30,
+    timedOut: () =>
+      new WorkError(`host ${instanceId} did not answer within ${timeout} s (command ${commandId})`, {
+        hint: 'see docs/host.md ("The host does not answer")',
+      }),
+  });
+  return { commandId, status: inv.Status ?? 'Unknown', stdout: inv.StandardOutputContent ?? '' };
+}
+
+/** SendCommand of one shell command to the instance; its command id. */
+export async function sendHostCommand(
+  ssm: SSMClient,
+  instanceId: string,
+  opts: { command: string; comment: string; executionTimeoutSeconds: number; /** How long it may wait for the instance to pick it up. */ pickupTimeoutSeconds: number },
+): Promise<string> {
   let commandId: string | undefined;
   try {
     const res = await ssm.send(
@@ -30,8 +50,8 @@ export async function runHostCommand(
         DocumentName: 'AWS-RunShellScript',
         InstanceIds: [instanceId],
         Comment: opts.comment,
-        Parameters: { commands: [command], executionTimeout: [String(timeout)] },
-        TimeoutSeconds: 60,
+        Parameters: { commands: [opts.command], executionTimeout: [String(opts.executionTimeoutSeconds)] },
+        TimeoutSeconds: opts.pickupTimeoutSeconds,
       }),
     );
     commandId = res.Command?.CommandId;
@@ -39,23 +59,29 @@ export async function runHostCommand(
     throw unreachableHost(err, instanceId);
   }
   if (!commandId) throw new WorkError('SSM accepted the command but returned no command id');
-  const pollMs = opts.pollMs ?? Number(process.env.SHINYKIT_APPLY_POLL_MS ?? 1000);
-  const deadline = Date.now() + (timeout + 30) * 1000;
+  return commandId;
+}
+
+/** Polls the invocation until it ends (any terminal status); `timedOut()` is thrown after `timeoutSeconds`. */
+export async function waitForHostCommand(
+  ssm: SSMClient,
+  commandId: string,
+  instanceId: string,
+  opts: { pollMs: number; timeoutSeconds: number; timedOut: () => Error; onStatus?: (status: string) => void },
+): Promise<GetCommandInvocationCommandOutput> {
+  const deadline = Date.now() + opts.timeoutSeconds * 1000;
   for (;;) {
     try {
       const inv = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
       const status = inv.Status ?? 'Unknown';
-      if (TERMINAL.has(status)) return { commandId, status, stdout: inv.StandardOutputContent ?? '' };
+      opts.onStatus?.(status);
+      if (TERMINAL.has(status)) return inv;
     } catch (err) {
       // Right after SendCommand the invocation may not exist yet.
       if (!(err instanceof Error && /InvocationDoesNotExist/.test(err.name))) throw err;
     }
-    if (Date.now() > deadline) {
-      throw new WorkError(`host ${instanceId} did not answer within ${timeout} s (command ${commandId})`, {
-        hint: 'see docs/host.md ("The host does not answer")',
-      });
-    }
-    await sleep(pollMs);
+    if (Date.now() > deadline) throw opts.timedOut();
+    await sleep(opts.pollMs);
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * `shinykit logs`: read the CloudWatch Logs the kit already ships, read-only.
+ * `shinykit logs`'s helpers (the command and runLogs are in cli/commands/logs.ts): where the
+ * CloudWatch Logs the kit already ships are, and reading them, read-only.
  *
  * The host's CloudWatch agent (assets/host/cloudwatch-agent.json) writes to the host log group
  * (output HostLogGroupName), one stream per file: `<instance>/shinyproxy`, `/nginx-error`,
@@ -12,7 +13,6 @@
  * With `backend: ecs` an app's tasks log to the app's own log group instead.
  */
 import { DescribeLogStreamsCommand, FilterLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { appLogGroupPrefix, ExtraOutputKeys, OutputKeys } from '../../lib/outputs.js';
 import { CONTAINER_LOG_PATH } from '../../lib/render/host.js';
 import type { CommandContext } from '../lib/context.js';
@@ -55,46 +55,15 @@ export function appStreamPrefix(instanceId: string, app: string): string {
   return `${instanceId}/app_${`${CONTAINER_LOG_PATH}/${app}_`.replaceAll('/', '_')}`;
 }
 
-interface Source {
+export interface Source {
   readonly group: string;
   readonly streams?: string[];
   /** Shown before each line. */
   readonly label: (stream: string) => string;
 }
 
-export async function runLogs(opts: LogsOptions, ctx: CommandContext): Promise<number> {
-  const cfg = ctx.config();
-  const outputs = await ctx.outputs();
-  const logs = (await ctx.aws()).logs();
-  const source = await resolveSource(opts, ctx, logs, cfg.backend, outputs);
-  if (source.streams && source.streams.length === 0) {
-    ctx.out.info(
-      opts.user
-        ? `no sessions of ${opts.app} by ${opts.user} since ${new Date(opts.startTime).toISOString()}`
-        : `no log streams for ${opts.target}${opts.app ? ` ${opts.app}` : ''} yet`,
-    );
-    if (!opts.follow) return 0;
-  }
-  let count = 0;
-  const seen = new Set<string>();
-  let since = opts.startTime;
-  for (;;) {
-    for (const event of await fetchEvents(logs, source, since)) {
-      if (event.eventId && seen.has(event.eventId)) continue;
-      if (event.eventId) seen.add(event.eventId);
-      since = Math.max(since, event.timestamp ?? since);
-      const message = (event.message ?? '').replace(/\n$/, '');
-      if (opts.grep && !opts.grep.test(message)) continue;
-      opts.print(`${new Date(event.timestamp ?? 0).toISOString()} ${source.label(event.logStreamName ?? '')}${message}`);
-      count++;
-    }
-    if (!opts.follow || opts.signal?.aborted) return count;
-    await sleep(Number(process.env.SHINYKIT_LOGS_POLL_MS ?? 2000));
-    if (opts.signal?.aborted) return count;
-  }
-}
-
-async function resolveSource(
+/** The log group (and streams, when known) a target reads. */
+export async function resolveSource(
   opts: LogsOptions,
   ctx: CommandContext,
   logs: CloudWatchLogsClient,
@@ -151,7 +120,7 @@ async function proxyIdsOf(logs: CloudWatchLogsClient, group: string, stream: str
   return [...ids];
 }
 
-async function fetchEvents(logs: CloudWatchLogsClient, source: Source, since: number): Promise<FilteredLogEvent[]> {
+export async function fetchEvents(logs: CloudWatchLogsClient, source: Source, since: number): Promise<FilteredLogEvent[]> {
   if (source.streams && source.streams.length === 0) return [];
   const events: FilteredLogEvent[] = [];
   // FilterLogEvents takes at most 100 stream names per call.

@@ -353,13 +353,6 @@ export function natGatewayAddresses(t: CfnTemplate): Set<string> {
   return out;
 }
 
-function schemaByName(schema: unknown): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  if (!Array.isArray(schema)) return out;
-  for (const a of schema as Array<Record<string, unknown>>) if (typeof a?.Name === 'string') out.set(a.Name, a);
-  return out;
-}
-
 function namesOf(t: CfnTemplate, type: string, prop: string): string[] {
   return Object.values(t.Resources ?? {})
     .filter((r) => r.Type === type && typeof r.Properties?.[prop] === 'string')

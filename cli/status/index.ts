@@ -1,13 +1,8 @@
 /**
- * `shinykit status`: the running kit at a glance, read-only. The instance's state comes from
- * EC2; everything inside the host (memory, disk, swap, services, certificate, the live config,
- * images, open sessions) from the host's own shinykit-status script, run through SSM Run
- * Command (assets/host/shinykit-status.py prints one JSON document).
+ * `shinykit status`'s helpers (the command and runStatus are in cli/commands/status.ts):
+ * the report the host's shinykit-status script prints (assets/host/shinykit-status.py,
+ * one JSON document), read back and formatted. `apply` counts open sessions with it too.
  */
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { OutputKeys } from '../../lib/outputs.js';
-import type { CommandContext } from '../lib/context.js';
-import { runHostCommand } from '../lib/host-command.js';
 
 export const HOST_STATUS_COMMAND = '/usr/local/sbin/shinykit-status';
 
@@ -44,29 +39,6 @@ export interface StatusResult {
   /** Absent when the host could not be asked (not running) or gave no report. */
   readonly host?: HostReport;
   readonly hostError?: string;
-}
-
-export async function runStatus(ctx: CommandContext): Promise<StatusResult> {
-  const outputs = await ctx.outputs();
-  const instanceId = outputs.get(OutputKeys.HostInstanceId);
-  const ec2 = (await ctx.aws()).ec2();
-  const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })).catch((err: unknown) => {
-    if (err instanceof Error && /InvalidInstanceID/i.test(err.name)) return undefined;
-    throw err;
-  });
-  const inst = described?.Reservations?.flatMap((r) => r.Instances ?? [])[0];
-  const instance = inst
-    ? { state: inst.State?.Name ?? 'unknown', type: inst.InstanceType, launchTime: inst.LaunchTime?.toISOString() }
-    : { state: 'not found' };
-  if (instance.state !== 'running') {
-    return { instanceId, instance, hostError: `the instance is ${instance.state}; nothing to ask` };
-  }
-  const res = await runHostCommand(ctx, instanceId, HOST_STATUS_COMMAND, { comment: 'shinykit status (read-only)' });
-  const report = parseHostReport(res.stdout);
-  if (!report) {
-    return { instanceId, instance, hostError: `the host gave no status (command ${res.commandId} ended ${res.status})` };
-  }
-  return { instanceId, instance, host: report };
 }
 
 /** The last line of the output that is a JSON object of format 1. */

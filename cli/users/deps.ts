@@ -5,16 +5,15 @@
  */
 import type { Config } from '../../lib/config/index.js';
 import { OutputKeys } from '../../lib/outputs.js';
-import { createAwsClients } from '../lib/aws.js';
 import type { CommandContext } from '../lib/context.js';
-import type { Output } from '../lib/output.js';
+import type { IoHost } from '../lib/io-host.js';
 import { Directory } from './directory.js';
 import { terminalPrompt, type Prompt } from './prompt.js';
 
 export interface UsersDeps {
   readonly config: Config;
   readonly directory: Directory;
-  readonly out: Output;
+  readonly out: IoHost;
   readonly prompt: Prompt;
 }
 
@@ -30,6 +29,6 @@ export async function usersDeps(ctx: CommandContext, opts: DepsOptions = {}): Pr
   const config = ctx.config();
   const poolId = (await ctx.outputs()).get(OutputKeys.UserPoolId);
   const clients = await ctx.aws();
-  const cognito = opts.bulk ? createAwsClients({ ...clients.settings, maxAttempts: 1 }).cognito() : clients.cognito();
-  return { config, directory: new Directory(cognito, poolId), out: ctx.out, prompt: terminalPrompt() };
+  const cognito = opts.bulk ? clients.with({ maxAttempts: 1 }).cognito() : clients.cognito();
+  return { config, directory: new Directory(cognito, poolId), out: ctx.out, prompt: terminalPrompt(ctx.out.isTTY.stdin) };
 }

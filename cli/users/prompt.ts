@@ -14,8 +14,9 @@ export interface Prompt {
   secret(question: string): Promise<string>;
 }
 
-export function terminalPrompt(): Prompt {
-  const interactive = Boolean(stdin.isTTY);
+/** `stdinIsTTY`: from the I/O host (only the entry looks at the process). */
+export function terminalPrompt(stdinIsTTY: boolean): Prompt {
+  const interactive = stdinIsTTY;
   return {
     interactive,
     confirm: async (question) => {

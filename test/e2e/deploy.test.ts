@@ -197,7 +197,7 @@ describe('shinykit open (built CLI)', () => {
     expect(readFileSync(record, 'utf8').trim()).toBe('https://203.0.113.10.sslip.io');
     expect(opened.screen).toContain('Opened https://203.0.113.10.sslip.io');
 
-    // This machine has no xdg-open of its own (checked: the test would open nothing either way).
+    // Without xdg-open: the PATH leaves out every folder that has one (the machine's own, if any).
     const dirs = (process.env.PATH ?? '').split(':').filter((d) => !existsSync(join(d, 'xdg-open')));
     const none = await runCliOnTty(['open'], { cwd: q.dir, env: { PATH: dirs.join(':') } });
     expect(none.code, none.screen).toBe(0);

@@ -3,7 +3,15 @@
  * prompt when it appears, so the terminal path is exercised as a user meets it.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLI } from './cli.js';
+
+/**
+ * `script` found on this process's PATH: a test may give the CLI a PATH without its folder
+ * (to hide a tool that lives beside it, as xdg-open does in /usr/bin).
+ */
+const SCRIPT = (process.env.PATH ?? '').split(':').map((d) => join(d, 'script')).find((f) => existsSync(f)) ?? 'script';
 
 export interface TtyRun {
   readonly code: number;
@@ -17,7 +25,7 @@ export function runCliOnTty(
 ): Promise<TtyRun> {
   return new Promise((resolve, reject) => {
     const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    const child = spawn(SCRIPT, ['-qfec', command, '/dev/null'], {
       cwd: opts.cwd,
       env: { ...process.env, NO_COLOR: '1', CI: '', ...opts.env },
     });

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config/index.js';
 import { estimateEcsCost } from '../../cli/plan/ecs-cost.js';
-import { formatPlan, runPlan } from '../../cli/plan/index.js';
+import { runPlan } from '../../cli/commands/plan.js';
+import { formatPlan } from '../../cli/plan/report.js';
 import { loadPrices } from '../../cli/plan/prices.js';
 
 const BASE = `

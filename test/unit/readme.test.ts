@@ -81,11 +81,32 @@ describe('README.md', () => {
     expect(readme).toContain(`charged even when idle | ${dollars(us.publicIpv4PerHour * prices.hoursPerMonth)} |`);
   });
 
-  it('the Troubleshooting section names every known pitfall from the design', () => {
+  it('the Troubleshooting table has a row for every known pitfall, whose fix names the remedy', () => {
     const section = /^## Troubleshooting\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
-    expect(section.length, 'README has a ## Troubleshooting section').toBeGreaterThan(500);
-    for (const topic of ['redirect_mismatch', 'grey out', 'Logout', 'cognito:groups', 'Cognito domain', 'TooManyRequestsException', '12 hours', 'IfNotPresent', 'client secret', 'SHINYPROXY_PUBLIC_PATH']) {
-      expect(section, topic).toContain(topic);
+    // Rows of the | Symptom | Cause and fix | table (header and separator left out).
+    const rows = [...section.matchAll(/^\| (.+?) \| (.+) \|$/gm)].map((m) => ({ symptom: m[1]!, fix: m[2]! })).filter((r) => !/^(Symptom|---)/.test(r.symptom));
+    expect(rows.length, 'README has a ## Troubleshooting table').toBeGreaterThan(10);
+    // The pitfalls in the design notes: what a user sees, and what the row must tell them.
+    const pitfalls: Array<[symptom: string, remedy: readonly string[]]> = [
+      ['redirect_mismatch', ['forward-headers-strategy: native', 'X-Forwarded-Proto', 'enforce-https-redirect-uri', 'https://<site>/login/oauth2/code/shinyproxy']],
+      ['grey out', ['upgrade headers', 'long read timeouts', 'proxy buffering']],
+      ['Logout', ['proxy.openid.logout-url', 'trailing slash included']],
+      ['see no apps', ['cognito:groups', 'npx shinykit users groups']],
+      ['Cognito domain', ['lowercase letters, digits and hyphens', 'cognito.domainPrefix', 'one domain per pool']],
+      ['already exists', ['RetainExceptOnCreate']],
+      ['Unable to assume the service linked role', ['iam:CreateServiceLinkedRole']],
+      ['after the first 50', ['50 emails a day', 'cognito.email', 'users invite --file']],
+      ['TooManyRequestsException', ['50 requests/s', 'paces itself and retries throttled calls']],
+      ['12 hours', ['ECR credential helper', 'instance role']],
+      ['pull access denied', ['docker CLI', 'IfNotPresent']],
+      ['invalid_client', ['DescribeUserPoolClient']],
+      ['Dash', ['SHINYPROXY_PUBLIC_PATH', 'requests_pathname_prefix', 'routes_pathname_prefix', 'target-path']],
+      ['certificate', ['port 80', 'sslip.io']],
+    ];
+    for (const [symptom, remedy] of pitfalls) {
+      const row = rows.find((r) => r.symptom.includes(symptom));
+      expect(row, `a row whose symptom names "${symptom}"`).toBeDefined();
+      for (const words of remedy) expect(row!.fix, `the "${symptom}" row's fix`).toContain(words);
     }
   });
 

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig, type Config } from '../../lib/config/index.js';
 import { ExtraOutputKeys, ecsTaskRoleOutputKey } from '../../lib/outputs.js';
-import { ECS_SERVICE_WAIT_MS } from '../../lib/render/ecs.js';
 import { RenderError, placeholderImages, placeholderOutputs, renderConfigs, type RenderInput } from '../../lib/render/index.js';
 import { fixtureConfig, fixtureImages, fixtureOutputs } from '../support/render-fixtures.js';
 
@@ -67,7 +66,7 @@ describe('application.yml with backend: ecs', () => {
       region: 'eu-west-1',
       subnets: ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f'],
       'security-groups': ['sg-0123456789abcdef0'],
-      'service-wait-time': ECS_SERVICE_WAIT_MS,
+      'service-wait-time': 300_000, // 5 minutes for Fargate's uncached pull of a large R image (ShinyProxy's default: 3)
     });
   });
 

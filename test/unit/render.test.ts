@@ -9,8 +9,6 @@ import {
   renderConfigs,
   type RenderInput,
 } from '../../lib/render/index.js';
-import { NGINX_SETTINGS } from '../../lib/render/nginx.js';
-import { DASH_TARGET_PATH } from '../../lib/render/shinyproxy.js';
 import { SSLIP_HOST, fixtureConfig, fixtureImages, fixtureOutputs } from '../support/render-fixtures.js';
 
 function input(cfg = fixtureConfig(), overrides: Partial<RenderInput> = {}): RenderInput {
@@ -91,7 +89,7 @@ describe('renderConfigs: nginx snippet', () => {
     expect(nginx).not.toMatch(/add_header Strict-Transport-Security/);
     expect(https).toContain('add_header X-Content-Type-Options nosniff always;');
     expect(https).toContain('proxy_hide_header Strict-Transport-Security;');
-    expect(https).toContain(`client_max_body_size ${NGINX_SETTINGS.clientMaxBodySize};`);
+    expect(https).toContain('client_max_body_size 100m;');
   });
 
   it('proxies to ShinyProxy on 127.0.0.1:8080 over HTTP/1.1 with upgrade and forwarding headers, unbuffered, long timeouts', () => {
@@ -199,8 +197,8 @@ describe('renderConfigs: application.yml', () => {
   });
 
   it('gives Dash specs the SHINYPROXY_PUBLIC_PATH target path and Shiny specs none', () => {
-    expect(spec(y, 'dash-demo')['target-path']).toBe(DASH_TARGET_PATH);
-    expect(DASH_TARGET_PATH).toBe("#{proxy.getRuntimeValue('SHINYPROXY_PUBLIC_PATH')}");
+    // The SpEL expression ShinyProxy's Dash guide gives: the path of this user's instance of the app.
+    expect(spec(y, 'dash-demo')['target-path']).toBe("#{proxy.getRuntimeValue('SHINYPROXY_PUBLIC_PATH')}");
     expect(spec(y, 'shiny-demo')).not.toHaveProperty('target-path');
   });
 

@@ -50,7 +50,7 @@ export function exportCommand(): Command {
       const rows = await runUsersExport(await usersDeps(ctx));
       const text = formatExportCsv(rows);
       if (!o.out) {
-        process.stdout.write(text);
+        ctx.out.result(text.replace(/\n$/, '')); // the result line's own newline ends the file
         return;
       }
       try {

@@ -5,11 +5,10 @@
  * under Cognito's quota, retrying throttled and transient failures.
  */
 import { writeFileSync } from 'node:fs';
-import { stderr } from 'node:process';
 import { Command } from 'commander';
 import { createContext } from '../../lib/context.js';
 import { UsageError, WorkError, plural } from '../../lib/errors.js';
-import type { Output } from '../../lib/output.js';
+import type { IoHost } from '../../lib/io-host.js';
 import { CSV_HEADER, csvField, parseImportCsv, readUsersCsv } from '../../users/csv.js';
 import { describeBudget, invitationBudget, InvitationSlots, type InvitationBudget } from '../../users/invitations.js';
 import { usersDeps, type UsersDeps } from '../../users/deps.js';
@@ -180,12 +179,13 @@ export function importCommand(): Command {
         const text = readUsersCsv(file);
         const ctx = createContext(cmd);
         const deps = await usersDeps(ctx, { bulk: true });
-        const progress = progressLine(ctx.out);
+        const progress = ctx.out.counter('importing', 'rows');
+        const onRow = (row: RowOutcome, done: number, total: number) => progress.update(done, total, row.result === 'failed');
         const report = await runUsersImport(
-          { file, text, dryRun: Boolean(o.dryRun), exact: Boolean(o.exact), invite: o.invite, rate: o.rate, concurrency: o.concurrency, onRow: progress.update },
+          { file, text, dryRun: Boolean(o.dryRun), exact: Boolean(o.exact), invite: o.invite, rate: o.rate, concurrency: o.concurrency, onRow },
           deps,
         );
-        progress.clear();
+        progress.finish();
         const queue = !report.dryRun && report.invitations && report.invitations.deferred.length > 0 ? queueFileFor(file) : undefined;
         if (queue) writeFileSync(queue, formatQueue(report.invitations!.deferred), { mode: 0o600 });
         printReport(report, ctx.out, Boolean(o.json), queue);
@@ -200,7 +200,7 @@ export function importCommand(): Command {
     );
 }
 
-function printReport(report: ImportReport, out: Output, json: boolean, queue?: string): void {
+function printReport(report: ImportReport, out: IoHost, json: boolean, queue?: string): void {
   if (json) {
     out.json({ ...report, ...(queue ? { queueFile: queue } : {}) });
     return;
@@ -241,25 +241,3 @@ function printReport(report: ImportReport, out: Output, json: boolean, queue?: s
     }
   }
 }
-
-/** A single self-rewriting progress line on a terminal; silent otherwise (CI, pipes). */
-function progressLine(out: Output): { update: (o: RowOutcome, done: number, total: number) => void; clear: () => void } {
-  if (!out.interactive) return { update: () => undefined, clear: () => undefined };
-  let failed = 0;
-  let last = 0;
-  let shown = false;
-  return {
-    update: (o, done, total) => {
-      if (o.result === 'failed') failed++;
-      const now = Date.now();
-      if (now - last < 100 && done < total) return;
-      last = now;
-      shown = true;
-      stderr.write(`\r\u001b[2Kimporting ${done}/${total} rows${failed ? ` (${failed} failed)` : ''}`);
-    },
-    clear: () => {
-      if (shown) stderr.write('\r\u001b[2K');
-    },
-  };
-}
-

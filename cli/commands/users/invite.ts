@@ -30,7 +30,12 @@ export interface InviteReport {
 }
 
 export async function runUsersInvite(
-  opts: { readonly emails: readonly string[]; readonly now?: number },
+  opts: {
+    readonly emails: readonly string[];
+    readonly now?: number;
+    /** Called after each user (progress display). */
+    readonly onUser?: (outcome: InviteOutcome, done: number, total: number) => void;
+  },
   deps: Pick<UsersDeps, 'directory' | 'config'>,
 ): Promise<InviteReport> {
   const dir = deps.directory;
@@ -47,25 +52,26 @@ export async function runUsersInvite(
   const slots = new InvitationSlots(budget.available);
   const outcomes: InviteOutcome[] = [];
   for (const email of opts.emails) {
-    if (byEmail.get(email)!.status !== 'FORCE_CHANGE_PASSWORD') {
-      outcomes.push({ email, result: 'signed-in' });
-      continue;
-    }
-    if (!slots.take()) {
-      outcomes.push({ email, result: 'waiting' });
-      continue;
-    }
+    const outcome = await inviteOne(email);
+    outcomes.push(outcome);
+    opts.onUser?.(outcome, outcomes.length, opts.emails.length);
+  }
+  return { budget, outcomes };
+
+  async function inviteOne(email: string): Promise<InviteOutcome> {
+    if (byEmail.get(email)!.status !== 'FORCE_CHANGE_PASSWORD') return { email, result: 'signed-in' };
+    if (!slots.take()) return { email, result: 'waiting' };
     try {
       await dir.resendInvitation(email);
-      outcomes.push({ email, result: 'sent' });
+      return { email, result: 'sent' };
     } catch (err) {
       if (isEmailCapError(err)) {
         slots.closeRefused();
-        outcomes.push({ email, result: 'refused', error: (err as Error).message });
-      } else outcomes.push({ email, result: 'failed', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+        return { email, result: 'refused', error: (err as Error).message };
+      }
+      return { email, result: 'failed', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
     }
   }
-  return { budget, outcomes };
 }
 
 export function inviteCommand(): Command {
@@ -93,7 +99,9 @@ export function inviteCommand(): Command {
         fileRows = [...parsed.rows];
       }
       const emails = [...new Set([...raw.map(requireEmail), ...fileRows.map((r) => r.email)])];
-      const report = await runUsersInvite({ emails }, deps);
+      const progress = ctx.out.counter('inviting', 'users');
+      const report = await runUsersInvite({ emails, onUser: (x, done, total) => progress.update(done, total, x.result === 'failed') }, deps);
+      progress.finish();
       const waiting = new Set(report.outcomes.filter((x) => x.result === 'waiting' || x.result === 'refused' || x.result === 'failed').map((x) => x.email));
       if (o.file) writeFileSync(o.file, formatQueue(fileRows.filter((r) => waiting.has(r.email))), { mode: 0o600 });
 

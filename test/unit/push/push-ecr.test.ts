@@ -4,20 +4,22 @@
  * cdk-outputs.json, digests recorded for render, and the rollout hook.
  * The builder is docker through a recording Runner: no Docker engine exists
  * on the test machines, so its commands are recorded and answered here.
- * In-process (runPush called directly, not the built CLI), hence under unit/;
- * the SDK finds moto through AWS_ENDPOINT_URL and friends, set for this file only.
+ * In-process (runPush called directly, not the built CLI), hence under unit/: the
+ * context's AWS client factory is pointed at moto (endpoint and test credentials),
+ * so nothing here reads or changes process.env.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, PutImageCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config/index.js';
-import { createAwsClients } from '../../../cli/lib/aws.js';
+import { createAwsClients, type AwsClients } from '../../../cli/lib/aws.js';
 import type { CommandContext } from '../../../cli/lib/context.js';
+import { DEFAULT_TIMING } from '../../../cli/lib/runtime.js';
 import type { RunOptions, Runner } from '../../../cli/lib/exec.js';
-import type { Output } from '../../../cli/lib/output.js';
+import { createIoHost } from '../../../cli/lib/io-host.js';
 import { loadStackOutputs } from '../../../cli/lib/stack-outputs.js';
-import { runPush } from '../../../cli/push/run.js';
+import { runPush } from '../../../cli/commands/push.js';
 import { computeTag } from '../../../cli/push/tag.js';
 import { startMoto, TEST_REGION, type Moto } from '../../support/moto.js';
 import { createPushProject } from '../../support/push-registry.js';
@@ -27,18 +29,13 @@ const BUILT_DIGEST = `sha256:${'b'.repeat(64)}`;
 let moto: Moto;
 let project: { dir: string; config: string };
 
-let savedEnv: Record<string, string | undefined> = {};
+let clients: AwsClients;
 
 beforeAll(async () => {
   moto = await startMoto();
-  savedEnv = Object.fromEntries(Object.keys(moto.env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, moto.env);
+  clients = createAwsClients({ region: TEST_REGION, endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
 });
 afterAll(async () => {
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
   await moto?.stop();
   if (project) rmSync(project.dir, { recursive: true, force: true });
 });
@@ -55,13 +52,15 @@ beforeEach(async () => {
 
 function context(): CommandContext & { logs: string[] } {
   const logs: string[] = [];
-  const out: Output = { result: (t) => logs.push(t), json: (v) => logs.push(JSON.stringify(v)), info: (t) => logs.push(t), warn: (t) => logs.push(`warning: ${t}`), interactive: false, color: false };
+  const sink = { write: (t: string) => logs.push(t) };
+  const out = createIoHost({ isTTY: { stdin: false, stdout: false, stderr: false }, isCI: true, noColor: true, streams: { stdout: sink, stderr: sink } });
   const options = { config: project.config, outputs: join(project.dir, 'cdk-outputs.json'), debug: false };
-  const clients = createAwsClients({ region: TEST_REGION });
   return {
     logs,
     options,
     out,
+    timing: DEFAULT_TIMING,
+    env: {}, // no SHINYKIT_BUILDER or SHINYKIT_REGISTRY from the machine running the tests
     config: () => loadConfig(project.config),
     outputs: () => loadStackOutputs(loadConfig(project.config), { outputsFile: options.outputs }),
     aws: async () => clients,
@@ -87,7 +86,7 @@ function dockerRecorder(failBuildOf?: string): { runner: Runner; calls: { cmd: s
 }
 
 async function seedEcr(opts: { pushHello: boolean }): Promise<string | undefined> {
-  const ecr = new ECRClient({ region: TEST_REGION });
+  const ecr = clients.ecr();
   for (const app of ['hello', 'world']) await ecr.send(new CreateRepositoryCommand({ repositoryName: `e2e/${app}` }));
   if (!opts.pushHello) return undefined;
   const ctxDir = join(project.dir, 'apps', 'hello');
@@ -103,7 +102,7 @@ describe('push against ECR (moto) with the docker builder (recorded)', () => {
     const { runner, calls } = dockerRecorder();
     let applied = 0;
     const ctx = context();
-    const result = await runPush({}, ctx, { runner, env: {}, apply: async () => void applied++, write: () => {} });
+    const result = await runPush({}, ctx, { runner, apply: async () => void applied++ });
 
     expect(result.apps.map((a) => [a.id, a.status, a.built])).toEqual([
       ['hello', 'skipped', false],
@@ -112,6 +111,11 @@ describe('push against ECR (moto) with the docker builder (recorded)', () => {
     expect(result.apps[0]!.digest).toBe(helloDigest);
     expect(applied).toBe(1);
     expect(result.builder).toBe('docker');
+    // Progress through the context's I/O host, under CI: plain lines, one per change.
+    const progress = ctx.logs.join('');
+    expect(progress).toMatch(/^hello +skipped +\d+\.\ds  \S+ is already in the registry$/m);
+    expect(progress).toMatch(/^world +done +\d+\.\ds  sha256:b{12}$/m);
+    expect(progress).not.toContain('\u001b[');
 
     // Only world was built, into its ECR repository, with the git revision label.
     const builds = calls.filter((c) => c.args[1] === 'build');
@@ -133,7 +137,7 @@ describe('push against ECR (moto) with the docker builder (recorded)', () => {
     await seedEcr({ pushHello: false });
     const { runner } = dockerRecorder('world');
     let applied = 0;
-    const result = await runPush({ concurrency: 1 }, context(), { runner, env: {}, apply: async () => void applied++, write: () => {} });
+    const result = await runPush({ concurrency: 1 }, context(), { runner, apply: async () => void applied++ });
     expect(result.failed).toBe(1);
     expect(result.apps.map((a) => a.status)).toEqual(['pushed', 'failed']);
     expect(result.apps[1]!.error).toBe('the docker build failed');
@@ -145,7 +149,7 @@ describe('push against ECR (moto) with the docker builder (recorded)', () => {
 
   it('a missing ECR repository is reported as such, before any build', async () => {
     const { runner, calls } = dockerRecorder();
-    await expect(runPush({ apply: false }, context(), { runner, env: {}, write: () => {} })).rejects.toThrow(
+    await expect(runPush({ apply: false }, context(), { runner })).rejects.toThrow(
       /ECR repository e2e\/(hello|world) does not exist/,
     );
     expect(calls.filter((c) => c.cmd === 'docker')).toHaveLength(0);
@@ -153,7 +157,7 @@ describe('push against ECR (moto) with the docker builder (recorded)', () => {
 
   it('a missing Repository output names the key and the file', async () => {
     writeFileSync(join(project.dir, 'cdk-outputs.json'), JSON.stringify({ 'e2e-data': { RepositoryHello: `${ACCOUNT_HOST}/e2e/hello` } }));
-    await expect(runPush({ apply: false }, context(), { runner: dockerRecorder().runner, env: {}, write: () => {} })).rejects.toThrow(
+    await expect(runPush({ apply: false }, context(), { runner: dockerRecorder().runner })).rejects.toThrow(
       /output "RepositoryWorld" is missing from .*cdk-outputs.json/,
     );
   });

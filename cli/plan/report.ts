@@ -1,54 +1,25 @@
 /**
- * `shinykit plan`: everything knowable before deploying, offline and without
- * credentials. A one-screen summary first (site, region, stacks, open ports, who
- * can log in, monthly cost, problems), then the sections: group × app access,
- * resources, apps, host software, network and login, cost, sections other
- * modules add (cli/plan/sections.ts), problems, and — with --preview — the
- * host's rendered configs. `runPlan` returns data; `formatPlan` prints it.
+ * `shinykit plan`'s result and how it prints (the command and runPlan are in
+ * cli/commands/plan.ts): a one-screen summary first (site, region, stacks, open ports,
+ * who can log in, monthly cost, problems), then the sections: group × app access,
+ * resources, apps, host software, network and login, cost, sections other modules
+ * add (cli/plan/sections.ts), problems, and — with --preview — the host's rendered configs.
  */
-import { dirname, resolve } from 'node:path';
-import type { Config } from '../../lib/config/index.js';
-import { stackNames } from '../../lib/outputs.js';
-import { checkAppInputs, type AppBuildInputs } from './apps.js';
-import { describeCapacity, formatCapacity, type Capacity } from './capacity.js';
-import { estimateCost, type CostEstimate } from './cost.js';
-import { describeTls, formatTls, type TlsPlan } from './tls.js';
-import { describeHostSoftware, formatHostSoftware, type HostSoftware } from './host-software.js';
-import { describeExposure, type Exposure, type IngressRule } from './exposure.js';
-import { describeIdentityPlan, formatIdentityPlan, type IdentityPlan } from './identity.js';
-import type { MfaMode } from '../../lib/mfa.js';
-import { defaultPricesFile, loadPrices } from './prices.js';
-import { previewConfigs, type ConfigPreview } from './preview.js';
-import { describeSignInDomain, formatSignInDomain, type SignInDomain } from './sign-in-domain.js';
-import { summarizeResources, type StackResources } from './resources.js';
+import type { AppBuildInputs } from './apps.js';
+import { formatCapacity, type Capacity } from './capacity.js';
+import type { CostEstimate } from './cost.js';
+import { formatTls, type TlsPlan } from './tls.js';
+import { formatHostSoftware, type HostSoftware } from './host-software.js';
+import type { Exposure, IngressRule } from './exposure.js';
+import { formatIdentityPlan, type IdentityPlan } from './identity.js';
+import type { ConfigPreview } from './preview.js';
+import { formatSignInDomain, type SignInDomain } from './sign-in-domain.js';
+import type { StackResources } from './resources.js';
 import { formatDeployed, type DeployedComparison } from './deployed.js';
-import { collectSections, PLAN_SECTIONS, type CollectedSection, type PlanFinding, type PlanSection } from './sections.js';
-import { synthesize, type SynthesizedStack } from './synth.js';
+import type { CollectedSection, PlanFinding } from './sections.js';
+import type { SynthesizedStack } from './synth.js';
 
 export type { PlanFinding } from './sections.js';
-
-export interface PlanOptions {
-  readonly config: Config;
-  readonly configFile: string;
-  /** Monthly active users for the Cognito estimate. */
-  readonly mau: number;
-  readonly pricesFile?: string;
-  /** The region the stacks deploy to (cli/lib/aws-profile.ts deployRegion), and where that came from. */
-  readonly region?: string;
-  readonly regionSource?: string;
-  /** Keep the rendered configs in the result (they are always rendered, to catch render errors). */
-  readonly preview?: boolean;
-  /** Progress steps (the command shows them on a terminal). */
-  readonly progress?: (step: string) => void;
-  /** The deployed pool's MFA mode (cli/plan/identity.ts reads it from the outputs file). */
-  readonly deployedMfa?: MfaMode;
-  /** Injected in unit tests to skip the (slow) synthesis. */
-  readonly synth?: (cfg: Config, progress?: (step: string) => void) => Promise<SynthesizedStack[]>;
-  /** Sections other modules add; PLAN_SECTIONS by default. */
-  readonly sections?: readonly PlanSection[];
-  /** Compares with the deployed stacks (cli/plan/deployed.ts); absent: offline, not compared. */
-  readonly deployed?: (stacks: readonly SynthesizedStack[]) => Promise<DeployedComparison>;
-}
 
 export interface PlanResult {
   readonly project: string;
@@ -85,70 +56,9 @@ export interface PlanResult {
 /** The sections collected for a result, for formatPlan (not part of the JSON). */
 const collected = new WeakMap<PlanResult, CollectedSection[]>();
 
-export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
-  const cfg = opts.config;
-  const configDir = dirname(resolve(opts.configFile));
-  const pricesFile = opts.pricesFile ?? defaultPricesFile();
-  const prices = loadPrices(pricesFile); // before the slow part: a bad table fails fast
-  opts.progress?.(`synthesizing the ${Object.values(stackNames(cfg)).join(' and ')} stacks`);
-  const stacks = await (opts.synth ?? ((c, p) => synthesize(c, { configDir, progress: p })))(cfg, opts.progress);
-  opts.progress?.('summarizing');
-  const templates = stacks.map((s) => s.template);
-  const region = opts.region ?? cfg.region;
-  const cost = estimateCost({ config: cfg, templates, prices, pricesFile, mau: opts.mau, region });
-  // The preview uses the priced region, so its Cognito and ECR addresses agree with the prices.
-  const preview = previewConfigs(cfg, cost.priceRegion);
-  const exposure = describeExposure(cfg, templates);
-  const apps = checkAppInputs(cfg, configDir);
-  const hostSoftware = describeHostSoftware(cfg);
-  const capacity = describeCapacity(cfg);
-  const messages = stacks.flatMap((s) => s.messages);
-  const deployed: DeployedComparison = opts.deployed ? await opts.deployed(stacks) : { compared: false, reason: 'offline (--offline)' };
-  const extra = await collectSections({ config: cfg, configFile: opts.configFile, configDir, stacks, templates, region, mau: opts.mau }, opts.sections ?? PLAN_SECTIONS);
-
-  const findings: PlanFinding[] = [
-    ...apps.flatMap((a) => a.problems.map((p) => ({ level: 'error' as const, source: 'apps', message: `${a.id}: ${p}; \`shinykit push\` would fail` }))),
-    ...messages.map((m) => ({ level: m.level === 'error' ? ('error' as const) : ('warning' as const), source: 'CDK', message: `${m.path}: ${m.text}` })),
-    ...(preview.problems ?? []).map((p) => ({ level: 'error' as const, source: 'host configs', message: `cannot render (apply would fail the same way): ${p}` })),
-    ...cost.warnings.map((w) => ({ level: 'warning' as const, source: 'cost', message: w })),
-    ...(hostSoftware.checksumPin === 'none'
-      ? [{ level: 'warning' as const, source: 'host software', message: `no SHA-256 is pinned for ShinyProxy ${hostSoftware.shinyproxyVersion}: set shinyproxy.sha256 to the sha256sum of ${hostSoftware.downloadUrl}` }]
-      : []),
-    ...exposure.ingress
-      .filter((r) => r.anywhere && coversPort(r, 22))
-      .map(() => ({ level: 'warning' as const, source: 'network', message: 'SSH (port 22) is open to the whole internet (host.allowSshFromAnywhere); prefer your own address in host.sshCidr, or SSM Session Manager' })),
-    ...(region ? [] : [{ level: 'warning' as const, source: 'region', message: 'no region is known: set region in shinykit.yaml (or AWS_REGION, or a region in your AWS profile), or `cdk deploy` will not know where to deploy' }]),
-    // A change CloudFormation or Cognito refuses fails the deploy halfway: an error. Data loss and
-    // disruption may be intended (removing an app), so they warn, and fail only with --strict.
-    ...(deployed.compared
-      ? deployed.findings.map((f) => ({ level: f.kind === 'refused' ? ('error' as const) : ('warning' as const), source: 'deployed kit', message: f.summary + (f.safePath ? ` (safer: ${f.safePath})` : '') }))
-      : []),
-    ...capacity.warnings.map((w) => ({ level: 'warning' as const, source: 'host capacity', message: w })),
-    ...extra.flatMap(({ section, data }) => section.findings?.(data) ?? []),
-  ];
-
-  const result: PlanResult = {
-    project: cfg.name,
-    configFile: opts.configFile,
-    site: cfg.domain ? `https://${cfg.domain}/` : `${describeTls(cfg).site} (the address is allocated at deploy time)`,
-    region: { name: region, source: opts.regionSource ?? (cfg.region ? 'shinykit.yaml (region)' : 'none'), priced: cost.priceRegion },
-    signIn: describeSignInDomain(cfg),
-    stacks: stacks.map((s) => summarizeResources(s.name, s.template)),
-    exposure,
-    cost,
-    ...(opts.preview ? { preview } : {}),
-    apps,
-    hostSoftware,
-    messages,
-    deployed,
-    findings,
-    sections: Object.fromEntries(extra.map(({ section, data }) => [section.key, data])),
-    identity: describeIdentityPlan(cfg, opts.deployedMfa),
-    capacity,
-    tls: describeTls(cfg),
-  };
-  collected.set(result, extra);
-  return result;
+/** Called by runPlan: formatPlan prints these sections of `result`. */
+export function rememberSections(result: PlanResult, sections: CollectedSection[]): void {
+  collected.set(result, sections);
 }
 
 const money = (n: number | null, cur: string) => (n === null ? '?' : `${cur === 'USD' ? '$' : `${cur} `}${n.toFixed(2)}`);
@@ -159,7 +69,8 @@ const PORT_NAMES: Readonly<Record<string, string>> = {
   '22/tcp': 'SSH',
 };
 
-function coversPort(rule: IngressRule, port: number): boolean {
+/** Whether an ingress rule lets `port` in. */
+export function coversPort(rule: IngressRule, port: number): boolean {
   if (rule.ports === 'all traffic' || rule.ports.startsWith('all ')) return true;
   const m = /^(\d+)(?:-(\d+))?\//.exec(rule.ports);
   return m !== null && Number(m[1]) <= port && port <= Number(m[2] ?? m[1]);

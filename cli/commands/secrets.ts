@@ -165,7 +165,7 @@ export function secretsCommand(): Command {
         const ctx = createContext(cmd);
         const cfg = ctx.config();
         const aws = await ctx.aws();
-        const prompt = terminalPrompt();
+        const prompt = terminalPrompt(ctx.out.isTTY.stdin);
         const result = await runSecretsSet(
           { app: appId, name, readValue: () => prompt.secret(`Value of ${name} for ${appId} (not shown): `) },
           { config: cfg, ssm: () => aws.ssm(), secretsManager: () => aws.secretsManager() },

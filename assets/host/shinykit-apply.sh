@@ -241,25 +241,25 @@ install_app_secrets() {
   for f in "$app_env_dir"/*.env; do
     if [ -e "$f" ]; then ln "$f" "$app_env_previous/"; fi
   done
-  for f in "$app_env_dir"/*.env; do
-    if [ -e "$f" ] && [ ! -e "$app_env_stage/${f##*/}" ]; then rm -f "$f"; fi
-  done
-  for f in "$app_env_stage"/*.env; do
-    if [ -e "$f" ]; then mv -f "$f" "$app_env_dir/"; fi
-  done
-  rm -rf "$app_env_stage"
+  replace_env_files "$app_env_stage" "$app_env_dir"
 }
 
 restore_app_secrets() {
-  local f
   if [ ! -d "$app_env_previous" ]; then return 0; fi
-  for f in "$app_env_dir"/*.env; do
-    if [ -e "$f" ] && [ ! -e "$app_env_previous/${f##*/}" ]; then rm -f "$f"; fi
+  replace_env_files "$app_env_previous" "$app_env_dir"
+}
+
+# Leaves directory $2 holding exactly the *.env files of directory $1 (moved, so no value is
+# ever copied), then removes $1.
+replace_env_files() {
+  local from=$1 to=$2 f
+  for f in "$to"/*.env; do
+    if [ -e "$f" ] && [ ! -e "$from/${f##*/}" ]; then rm -f "$f"; fi
   done
-  for f in "$app_env_previous"/*.env; do
-    if [ -e "$f" ]; then mv -f "$f" "$app_env_dir/"; fi
+  for f in "$from"/*.env; do
+    if [ -e "$f" ]; then mv -f "$f" "$to/"; fi
   done
-  rm -rf "$app_env_previous"
+  rm -rf "$from"
 }
 
 # The last lines of a command's output, indented, for the reason shown to the user.

@@ -14,7 +14,7 @@
 # The log tail then goes to the serial console, CloudWatch Logs and <prefix>status/bootstrap.
 set -Eeuo pipefail
 umask 022
-# SHINYKIT_TEST_* and the overrides below exist for test/unit/host-bootstrap-run.test.ts only.
+# SHINYKIT_TEST_* and the overrides below exist for test/host/host-bootstrap-run.test.ts only.
 export PATH=${SHINYKIT_TEST_BIN:+$SHINYKIT_TEST_BIN:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin
 # shellcheck source=/dev/null
 . "${SHINYKIT_ENV_FILE:-/etc/shinykit/host.env}"

@@ -109,6 +109,9 @@ apps:                               # each app: a Docker build context; \`npx sh
     groups: [admin_users, shiny_users]   # who may open it
     memory: 512m                    # container limits (t3.small fits about two sessions of each; see shinykit plan)
     cpus: 1
+    env: { CURRENCY: EUR }          # plain settings (they land in application.yml: never secrets)
+    # secrets:                      # set the value first: \`npx shinykit secrets set shiny-demo NOTES_SIGNING_KEY\`
+    #   NOTES_SIGNING_KEY: ssm:/shinykit-secrets/${a.name}/shiny-demo/NOTES_SIGNING_KEY
     # storage: {}                   # keep each user's notes between sessions (README: Storage that persists)
   - id: dash-demo
     kind: dash
@@ -118,6 +121,9 @@ apps:                               # each app: a Docker build context; \`npx sh
     groups: [admin_users, dash_users]
     memory: 512m
     cpus: 1
+    env: { CURRENCY: EUR }
+    # secrets:
+    #   NOTES_SIGNING_KEY: ssm:/shinykit-secrets/${a.name}/dash-demo/NOTES_SIGNING_KEY
     # storage: {}
 `;
 }

@@ -21,7 +21,7 @@
  *   expression fails and the session does not start, rather than sharing a directory.
  * - Safety. Volumes outlive their containers: ShinyProxy removes an app container with
  *   force-kill only (no removeVolumes), `docker rm -v` would remove anonymous volumes only,
- *   and the host scripts never prune volumes (test/unit/storage-host.test.ts holds them to it).
+ *   and the host scripts never prune volumes (test/host/storage-host.test.ts holds them to it).
  *
  * App ids are DNS labels ([a-z0-9-]), so "_" separates the parts without ambiguity:
  * shinykit_<app>_shared and shinykit_<app>_user_<sub> can never be the same name.

@@ -285,7 +285,7 @@ describe('no domain: a shortlived certificate for the Elastic IP (127.0.0.1 here
   });
 
   it('renews a certificate once half its short lifetime has passed, and nginx serves the new one', async () => {
-    // A fresh host on the `tiny` profile (2 minutes) so renewal falls due during the test.
+    // A fresh host on the `tiny` profile (1 minute) so renewal falls due during the test.
     s.host.wipeDisk();
     ssm(s.moto, ['delete-parameter', '--name', STORE]);
     writeFileSync(join(s.host.root, 'host.env'), readFileSync(join(s.host.root, 'host.env'), 'utf8').replace("SHINYKIT_TLS_PROFILE='shortlived'", "SHINYKIT_TLS_PROFILE='tiny'"));

@@ -38,7 +38,7 @@ export function acmeTools(): AcmeTools {
  * uses for an order that names none is not defined when it has several, so a test that relies on
  * the CA's default starts a pebble with `default` alone.
  */
-export const PEBBLE_PROFILES = { default: 7_776_000, shortlived: 576_000, tiny: 120 } as const;
+export const PEBBLE_PROFILES = { default: 7_776_000, shortlived: 576_000, tiny: 60 } as const;
 export type PebbleProfile = keyof typeof PEBBLE_PROFILES;
 
 export interface Pebble {

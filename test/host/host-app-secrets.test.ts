@@ -40,10 +40,16 @@ public class ReadEnvFile {
 }`;
 
 /** The env file as ShinyProxy's Java reads it: name → value. */
+let javaClasses: string | undefined;
 function readWithJava(file: string): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'shinykit-java-'));
-  writeFileSync(join(dir, 'ReadEnvFile.java'), JAVA_READER);
-  const out = execFileSync('java', [join(dir, 'ReadEnvFile.java'), file], { encoding: 'utf8' });
+  if (javaClasses === undefined) {
+    // Compiled once with javac: the single-file launcher would compile it again on every read.
+    const dir = mkdtempSync(join(tmpdir(), 'shinykit-java-'));
+    writeFileSync(join(dir, 'ReadEnvFile.java'), JAVA_READER);
+    execFileSync('javac', ['-d', dir, join(dir, 'ReadEnvFile.java')]);
+    javaClasses = dir;
+  }
+  const out = execFileSync('java', ['-cp', javaClasses, 'ReadEnvFile', file], { encoding: 'utf8' });
   return Object.fromEntries(out.trim().split('\n').filter(Boolean).map((l) => {
     const [k, v] = l.split(' ');
     return [k!, Buffer.from(v!, 'base64').toString('utf8')];
